@@ -1,0 +1,1 @@
+"""riskpool package."""

@@ -1,0 +1,1 @@
+"""valuation package."""
