@@ -1,0 +1,113 @@
+"""SME pages for IP assets: list, add, see, edit, withdraw."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from market.asset_facts import FACTS_BY_KIND
+from market.assets.forms import form_class, form_data
+from market.authz import actor, roles_required
+from market.db import get_session
+from market.errors import ValidationFailed
+from market.formtools import apply_errors
+from market.models.assets import AssetKind
+from market.models.orgs import Organisation, Role
+from market.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
+from market.services import assets as svc
+
+bp = Blueprint("assets", __name__, url_prefix="/assets")
+VIEWERS = (Role.SME, Role.BUREAU, Role.ADMIN)
+
+
+def _labels() -> dict[str, object]:
+    return {"kind_labels": KIND_LABELS, "industry_labels": INDUSTRY_LABELS,
+            "status_labels": STATUS_LABELS}
+
+
+def _kind(value: str) -> AssetKind:
+    try:
+        return AssetKind(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/")
+@roles_required(*VIEWERS)
+def index() -> ResponseReturnValue:
+    """The assets the user may see."""
+    show_withdrawn = request.args.get("withdrawn") == "1"
+    items = svc.list_assets_for(get_session(), actor=actor(), include_withdrawn=show_withdrawn)
+    owners = {}
+    if actor().role is not Role.SME:
+        ids = {a.owner_id for a in items}
+        owners = {i: get_session().get(Organisation, i) for i in ids}
+    return render_template("assets/index.html", assets=items, owners=owners,
+                           show_withdrawn=show_withdrawn, **_labels())
+
+
+@bp.route("/new")
+@roles_required(Role.SME)
+def choose_kind() -> ResponseReturnValue:
+    """Pick which kind of asset to add."""
+    return render_template("assets/choose_kind.html", kinds=list(AssetKind), **_labels())
+
+
+@bp.route("/new/<kind>", methods=["GET", "POST"])
+@roles_required(Role.SME)
+def create(kind: str) -> ResponseReturnValue:
+    """Add an asset of one kind."""
+    asset_kind = _kind(kind)
+    form = form_class(asset_kind)()
+    if form.validate_on_submit():
+        try:
+            asset = svc.create_asset(get_session(), actor=actor(), data=form.to_input())
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("%(title)s is listed.", title=asset.title), "success")
+            return redirect(url_for("assets.detail", asset_id=asset.id))
+    return render_template("assets/form.html", form=form, kind=asset_kind, asset=None, **_labels())
+
+
+@bp.route("/<int:asset_id>")
+@roles_required(*VIEWERS)
+def detail(asset_id: int) -> ResponseReturnValue:
+    """One asset and its facts."""
+    asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id)
+    owner = get_session().get(Organisation, asset.owner_id)
+    return render_template("assets/detail.html", asset=asset, owner=owner,
+                           specs=FACTS_BY_KIND[asset.kind], **_labels())
+
+
+@bp.route("/<int:asset_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SME)
+def edit(asset_id: int) -> ResponseReturnValue:
+    """Edit an asset's facts."""
+    asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id, write=True)
+    cls = form_class(asset.kind)
+    form = cls() if request.method == "POST" else cls(data=form_data(asset))
+    if form.validate_on_submit():
+        try:
+            version = int(form.row_version.data or 0)
+            svc.update_asset(get_session(), actor=actor(), asset_id=asset_id,
+                             data=form.to_input(), row_version=version)
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("assets.detail", asset_id=asset_id))
+    return render_template("assets/form.html", form=form, kind=asset.kind, asset=asset,
+                           **_labels())
+
+
+@bp.route("/<int:asset_id>/withdraw", methods=["POST"])
+@roles_required(Role.SME)
+def withdraw(asset_id: int) -> ResponseReturnValue:
+    """Withdraw a listing."""
+    asset = svc.withdraw_asset(get_session(), actor=actor(), asset_id=asset_id)
+    flash(_("%(title)s is withdrawn.", title=asset.title), "info")
+    return redirect(url_for("assets.index"))

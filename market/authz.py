@@ -1,0 +1,37 @@
+"""Route guards: sign-in and roles; object checks live beside each service's loader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from market.models.orgs import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Only signed-in users holding one of `roles` may call the view (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def actor() -> User:
+    """The signed-in user as a model instance."""
+    user = current_user._get_current_object()
+    assert isinstance(user, User)
+    return user

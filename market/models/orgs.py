@@ -1,0 +1,93 @@
+"""Organisations and their users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from market.models.types import enum_column, utc_column
+from market.timeutil import utcnow
+
+
+class OrgKind(enum.StrEnum):
+    SME = "sme"
+    BANK = "bank"
+    INSURER = "insurer"
+    GUARANTOR = "guarantor"
+    VALUER = "valuer"
+    BUREAU = "bureau"
+
+
+class Role(enum.StrEnum):
+    SME = "sme"
+    BANK_OFFICER = "bank_officer"
+    BANK_APPROVER = "bank_approver"
+    INSURER = "insurer"
+    GUARANTOR = "guarantor"
+    VALUER = "valuer"
+    BUREAU = "bureau"
+    ADMIN = "admin"
+
+
+# Which roles a user of each kind of organisation may hold.
+ROLES_BY_ORG_KIND: dict[OrgKind, tuple[Role, ...]] = {
+    OrgKind.SME: (Role.SME,),
+    OrgKind.BANK: (Role.BANK_OFFICER, Role.BANK_APPROVER),
+    OrgKind.INSURER: (Role.INSURER,),
+    OrgKind.GUARANTOR: (Role.GUARANTOR,),
+    OrgKind.VALUER: (Role.VALUER,),
+    OrgKind.BUREAU: (Role.BUREAU, Role.ADMIN),
+}
+
+
+class CompanySize(enum.StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: OrgKind = Field(sa_column=enum_column(OrgKind, index=True))
+    name: str = Field(max_length=200)
+    uscc: str = Field(max_length=18, unique=True, index=True)
+    industry: str | None = Field(default=None, max_length=32)
+    size: CompanySize | None = Field(default=None, sa_column=enum_column(CompanySize, nullable=True))
+    region: str = Field(default="", max_length=64)
+    contact_name: str = Field(default="", max_length=100)
+    contact_phone: str = Field(default="", max_length=32)
+    contact_email: str = Field(default="", max_length=254)
+    is_active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_column=enum_column(Role))
+    is_active: bool = Field(default=True)
+    locale: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    last_login_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)

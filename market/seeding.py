@@ -1,0 +1,142 @@
+"""Load demo and reference data from seeds/ (idempotent: existing rows are left alone)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from market import ROOT, audit
+from market.db import transaction
+from market.errors import ValidationFailed
+from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
+from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
+from market.services import accounts, assets
+
+DEMO_DIR = ROOT / "seeds" / "demo"
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, *, new: bool) -> None:
+        target = self.created if new else self.existing
+        target[what] = target.get(what, 0) + 1
+
+
+def _read(name: str, folder: Path) -> Any:
+    return json.loads((folder / name).read_text(encoding="utf-8"))
+
+
+def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
+    """Create the demo organisations, users and IP assets that do not exist yet."""
+    report = SeedReport()
+    meta = _read("users.json", folder)
+    password: str = meta["password"]
+    admin = _ensure_admin(session, meta["admin"], password, report)
+    orgs = _seed_orgs(session, admin, _read("organisations.json", folder), report)
+    orgs["bureau"] = admin.organisation_id
+    for row in meta["users"]:
+        existing = session.exec(select(User).where(User.email == row["email"])).first()
+        if existing:
+            report.count("users", new=False)
+            continue
+        accounts.create_user(session, actor=admin, organisation_id=orgs[row["org"]],
+                             data=accounts.UserInput(email=row["email"], name=row["name"],
+                                                     password=password, role=Role(row["role"])))
+        report.count("users", new=True)
+    for row in _read("assets.json", folder):
+        _seed_asset(session, row, orgs, report)
+    return report
+
+
+def _ensure_admin(session: Session, row: dict[str, Any], password: str,
+                  report: SeedReport) -> User:
+    """The bureau and its administrator come first: every other seed is made by them."""
+    user = session.exec(select(User).where(User.email == row["email"])).first()
+    if user is not None:
+        report.count("users", new=False)
+        return user
+    with transaction(session):
+        org = session.exec(select(Organisation).where(Organisation.uscc == row["org_uscc"])).first()
+        if org is None:
+            org = Organisation(kind=OrgKind.BUREAU, name=row["org_name"], uscc=row["org_uscc"],
+                               region=row.get("region", ""))
+            session.add(org)
+            session.flush()
+            audit.record(session, actor=None, action="organisation.seed", obj=org,
+                         after=audit.snapshot(org))
+            report.count("organisations", new=True)
+        assert org.id is not None
+        user = User(organisation_id=org.id, email=row["email"], name=row["name"],
+                    password_hash=accounts.hash_password(password), role=Role.ADMIN)
+        session.add(user)
+        audit.record(session, actor=None, action="user.seed", obj=user,
+                     after=audit.snapshot(user), organisation_id=org.id)
+    report.count("users", new=True)
+    return user
+
+
+def _seed_orgs(session: Session, admin: User, rows: list[dict[str, Any]],
+               report: SeedReport) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for row in rows:
+        org = session.exec(select(Organisation).where(Organisation.uscc == row["uscc"])).first()
+        if org is None:
+            org = accounts.create_organisation(session, actor=admin, data=accounts.OrganisationInput(
+                kind=OrgKind(row["kind"]), name=row["name"], uscc=row["uscc"],
+                industry=row.get("industry"),
+                size=CompanySize(row["size"]) if row.get("size") else None,
+                region=row.get("region", ""), contact_name=row.get("contact_name", ""),
+                contact_phone=row.get("contact_phone", ""),
+                contact_email=row.get("contact_email", "")))
+            report.count("organisations", new=True)
+        else:
+            report.count("organisations", new=False)
+        assert org.id is not None
+        ids[row["key"]] = org.id
+    return ids
+
+
+def _seed_asset(session: Session, row: dict[str, Any], orgs: dict[str, int],
+                report: SeedReport) -> None:
+    kind = AssetKind(row["kind"])
+    number = assets.normalise_registry_number(kind, row["registry_number"])
+    live = session.exec(select(IPAsset).where(IPAsset.registry_number == number,
+                                              IPAsset.status == AssetStatus.ACTIVE)).first()
+    if live is not None:
+        report.count("assets", new=False)
+        return
+    owner = session.exec(select(User).where(User.organisation_id == orgs[row["owner"]],
+                                            User.role == Role.SME)).first()
+    if owner is None:
+        raise LookupError(f"seed asset {number}: owner {row['owner']} has no SME user")
+    data = assets.AssetInput(
+        kind=kind, registry_number=number, title=row["title"],
+        holder_name=row.get("holder_name", ""), industry=Industry(row["industry"]),
+        legal_status=LegalStatus(row["legal_status"]),
+        filing_date=date.fromisoformat(row["filing_date"]),
+        grant_date=date.fromisoformat(row["grant_date"]) if row.get("grant_date") else None,
+        annual_revenue=row.get("annual_revenue"), development_cost=row.get("development_cost"),
+        revenue_growth_bp=row.get("revenue_growth_bp"), facts=row.get("facts", {}),
+    )
+    try:
+        assets.create_asset(session, actor=owner, data=data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"Seed asset {number} ({row['title']}) is invalid: {exc.errors}",
+                               errors=exc.errors) from exc
+    report.count("assets", new=True)
+
+
+def demo_logins(folder: Path = DEMO_DIR) -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) of the demo users, to print at start-up."""
+    meta = _read("users.json", folder)
+    rows = [("admin", meta["admin"]["email"], meta["password"])]
+    rows += [(u["role"], u["email"], meta["password"]) for u in meta["users"]]
+    return rows

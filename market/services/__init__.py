@@ -1,0 +1,1 @@
+"""Business rules: keyword-only functions, one transaction each, raising domain errors."""

@@ -1,0 +1,249 @@
+"""Organisations and users: SME self-registration, sign-in, admin management."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from market import audit
+from market.db import transaction
+from market.errors import Conflict, PermissionDenied, ValidationFailed
+from market.identifiers import IdentifierError, normalise_uscc
+from market.models.orgs import (
+    ROLES_BY_ORG_KIND,
+    CompanySize,
+    Organisation,
+    OrgKind,
+    Role,
+    User,
+)
+from market.timeutil import utcnow
+
+MIN_PASSWORD = 10
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A fixed hash to compare against when the e-mail is unknown, so timing does not leak it.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationInput:
+    kind: OrgKind
+    name: str
+    uscc: str
+    industry: str | None = None
+    size: CompanySize | None = None
+    region: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserInput:
+    email: str
+    name: str
+    password: str
+    role: Role
+
+
+def hash_password(password: str) -> str:
+    """Hash a password for storage (werkzeug scrypt)."""
+    return generate_password_hash(password)
+
+
+def _check_password_rules(password: str, errors: dict[str, str]) -> None:
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    elif password.isdigit() or password.isalpha():
+        errors["password"] = "Mix letters with digits or symbols."
+
+
+def _validate_org(session: Session, data: OrganisationInput) -> tuple[str, dict[str, str]]:
+    errors: dict[str, str] = {}
+    uscc = ""
+    if not data.name.strip():
+        errors["name"] = "Enter the registered company name."
+    try:
+        uscc = normalise_uscc(data.uscc)
+    except IdentifierError as exc:
+        errors["uscc"] = str(exc)
+    if uscc and session.exec(select(Organisation).where(Organisation.uscc == uscc)).first():
+        errors["uscc"] = "An organisation with this credit code is already registered."
+    if data.contact_email and not _EMAIL_RE.match(data.contact_email):
+        errors["contact_email"] = "Enter a valid e-mail address."
+    if data.kind is OrgKind.SME:
+        if not data.industry:
+            errors["industry"] = "Choose the industry."
+        if data.size is None:
+            errors["size"] = "Choose the company size."
+        elif data.size is CompanySize.LARGE:
+            errors["size"] = "The marketplace serves micro, small and medium enterprises."
+        if not data.region:
+            errors["region"] = "Choose the region."
+    return uscc, errors
+
+
+def _validate_user(session: Session, data: UserInput, org_kind: OrgKind) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    email = data.email.strip().lower()
+    if not _EMAIL_RE.match(email):
+        errors["email"] = "Enter a valid e-mail address."
+    elif session.exec(select(User).where(User.email == email)).first():
+        errors["email"] = "This e-mail address already has an account."
+    if not data.name.strip():
+        errors["name"] = "Enter the person's name."
+    _check_password_rules(data.password, errors)
+    if data.role not in ROLES_BY_ORG_KIND[org_kind]:
+        errors["role"] = f"A {org_kind.value} user cannot have the role {data.role.value}."
+    return errors
+
+
+def _new_user(org: Organisation, data: UserInput) -> User:
+    assert org.id is not None
+    return User(
+        organisation_id=org.id,
+        email=data.email.strip().lower(),
+        name=data.name.strip(),
+        password_hash=hash_password(data.password),
+        role=data.role,
+    )
+
+
+def _new_org(data: OrganisationInput, uscc: str) -> Organisation:
+    return Organisation(
+        kind=data.kind, name=data.name.strip(), uscc=uscc, industry=data.industry or None,
+        size=data.size, region=data.region, contact_name=data.contact_name.strip(),
+        contact_phone=data.contact_phone.strip(), contact_email=data.contact_email.strip().lower(),
+    )
+
+
+def register_sme(
+    session: Session, *, company: OrganisationInput, user: UserInput
+) -> tuple[Organisation, User]:
+    """An SME registers itself and its first user, in one transaction."""
+    if company.kind is not OrgKind.SME or user.role is not Role.SME:
+        raise PermissionDenied("Only SMEs can register themselves; other organisations are "
+                               "set up by the bureau.")
+    with transaction(session):
+        uscc, org_errors = _validate_org(session, company)
+        errors = {("company_name" if k == "name" else k): v for k, v in org_errors.items()}
+        errors.update(_validate_user(session, user, OrgKind.SME))
+        if errors:
+            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+        org = _new_org(company, uscc)
+        session.add(org)
+        session.flush()
+        account = _new_user(org, user)
+        session.add(account)
+        session.flush()
+        audit.record(session, actor=account, action="organisation.register", obj=org,
+                     after=audit.snapshot(org))
+        audit.record(session, actor=account, action="user.create", obj=account,
+                     after=audit.snapshot(account))
+    return org, account
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (and record the sign-in)."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    org = session.get(Organisation, user.organisation_id)
+    if org is None or not org.is_active:
+        return None
+    with transaction(session):
+        user.last_login_at = utcnow()
+        session.add(user)
+        audit.record(session, actor=user, action="user.sign_in", obj=user)
+    return user
+
+
+def create_organisation(
+    session: Session, *, actor: User, data: OrganisationInput
+) -> Organisation:
+    """An admin sets up an organisation (bank, insurer, valuer ... or an SME)."""
+    _require_admin(actor)
+    with transaction(session):
+        uscc, errors = _validate_org(session, data)
+        if errors:
+            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+        org = _new_org(data, uscc)
+        session.add(org)
+        audit.record(session, actor=actor, action="organisation.create", obj=org,
+                     after=audit.snapshot(org))
+    return org
+
+
+def create_user(session: Session, *, actor: User, organisation_id: int, data: UserInput) -> User:
+    """An admin adds a user to an organisation with a role that fits its kind."""
+    _require_admin(actor)
+    with transaction(session):
+        org = session.get(Organisation, organisation_id)
+        if org is None:
+            raise ValidationFailed("Choose an organisation.",
+                                   errors={"organisation_id": "Unknown organisation."})
+        errors = _validate_user(session, data, org.kind)
+        if errors:
+            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+        user = _new_user(org, data)
+        session.add(user)
+        audit.record(session, actor=actor, action="user.create", obj=user,
+                     after=audit.snapshot(user), organisation_id=org.id)
+    return user
+
+
+def set_user_active(session: Session, *, actor: User, user_id: int, active: bool) -> User:
+    """An admin enables or disables a user (never their own account)."""
+    _require_admin(actor)
+    with transaction(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise ValidationFailed("Unknown user.", errors={"user_id": "Unknown user."})
+        if user.id == actor.id:
+            raise Conflict("You cannot disable your own account.")
+        before = audit.snapshot(user)
+        user.is_active = active
+        session.add(user)
+        audit.record(session, actor=actor, action="user.enable" if active else "user.disable",
+                     obj=user, before=before, after=audit.snapshot(user),
+                     organisation_id=user.organisation_id)
+    return user
+
+
+def change_password(session: Session, *, actor: User, current: str, new: str) -> None:
+    """A user changes their own password."""
+    if not check_password_hash(actor.password_hash, current):
+        raise ValidationFailed("The current password is wrong.",
+                               errors={"current_password": "This is not your current password."})
+    errors: dict[str, str] = {}
+    _check_password_rules(new, errors)
+    if errors:
+        raise ValidationFailed("Please choose a stronger password.",
+                               errors={"new_password": errors["password"]})
+    with transaction(session):
+        actor.password_hash = hash_password(new)
+        session.add(actor)
+        audit.record(session, actor=actor, action="user.change_password", obj=actor)
+
+
+def set_locale(session: Session, *, actor: User, locale: str, available: list[str]) -> None:
+    """Remember a user's language."""
+    if locale not in available:
+        raise ValidationFailed("Unsupported language.", errors={"locale": "Unsupported language."})
+    with transaction(session):
+        before = {"locale": actor.locale}
+        actor.locale = locale
+        session.add(actor)
+        audit.record(session, actor=actor, action="user.set_locale", obj=actor,
+                     before=before, after={"locale": locale})
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("Only an administrator can manage organisations and users.")

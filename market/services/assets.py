@@ -1,0 +1,214 @@
+"""IP assets: an SME adds, edits and withdraws its listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from market import audit
+from market.asset_facts import clean_facts
+from market.clock import business_date
+from market.db import transaction
+from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.identifiers import (
+    IdentifierError,
+    normalise_patent_number,
+    normalise_trademark_number,
+)
+from market.ipterms import derived_expiry
+from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
+from market.models.orgs import Role, User
+from market.timeutil import utcnow
+
+# Roles that may read every listing (supervision); banks see assets through requests.
+READ_ALL_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetInput:
+    kind: AssetKind
+    registry_number: str
+    title: str
+    holder_name: str = ""
+    industry: Industry
+    legal_status: LegalStatus
+    filing_date: date
+    grant_date: date | None = None
+    expiry_date: date | None = None
+    annual_revenue: int | None = None
+    development_cost: int | None = None
+    revenue_growth_bp: int | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_registry_number(kind: AssetKind, raw: str) -> str:
+    """The canonical registry number for a kind, or IdentifierError."""
+    if kind.is_patent:
+        return normalise_patent_number(raw, kind.value)
+    return normalise_trademark_number(raw)
+
+
+def _validate(session: Session, data: AssetInput, *, exclude_id: int | None) -> dict[str, Any]:
+    """Check an asset's input; return the column values to store, or raise ValidationFailed."""
+    errors: dict[str, str] = {}
+    today = business_date(session)
+    number = ""
+    try:
+        number = normalise_registry_number(data.kind, data.registry_number)
+    except IdentifierError as exc:
+        errors["registry_number"] = str(exc)
+    if number:
+        clash = select(IPAsset).where(
+            IPAsset.registry_number == number, IPAsset.status == AssetStatus.ACTIVE
+        )
+        if exclude_id is not None:
+            clash = clash.where(col(IPAsset.id) != exclude_id)
+        if session.exec(clash).first():
+            errors["registry_number"] = "This registry number is already listed by its owner."
+    title = data.title.strip()
+    if not title:
+        errors["title"] = "Enter the title or the mark as registered."
+    if data.filing_date > today:
+        errors["filing_date"] = "The filing date cannot be in the future."
+    if data.grant_date is not None:
+        if data.grant_date < data.filing_date:
+            errors["grant_date"] = "Grant or registration cannot come before filing."
+        elif data.grant_date > today:
+            errors["grant_date"] = "The grant date cannot be in the future."
+    elif data.legal_status is not LegalStatus.PENDING:
+        errors["grant_date"] = "A granted or registered right needs its grant date."
+    if data.legal_status is LegalStatus.PENDING and data.grant_date is not None:
+        errors["legal_status"] = "A right with a grant date is no longer pending."
+    for name in ("annual_revenue", "development_cost"):
+        value = getattr(data, name)
+        if value is not None and value < 0:
+            errors[name] = "Cannot be negative."
+    if data.revenue_growth_bp is not None and not -5000 <= data.revenue_growth_bp <= 10000:
+        errors["revenue_growth_bp"] = "Expected growth must lie between -50% and +100% a year."
+    facts, fact_errors = clean_facts(data.kind, data.facts)
+    errors.update({f"facts.{k}": v for k, v in fact_errors.items()})
+    expiry = derived_expiry(data.kind, filing_date=data.filing_date, grant_date=data.grant_date,
+                            renewals=int(facts.get("renewals", 0) or 0))
+    if expiry is None:
+        expiry = data.expiry_date
+    if expiry is not None and expiry <= data.filing_date:
+        errors["expiry_date"] = "Expiry must come after filing."
+    if (expiry is not None and expiry < today and data.legal_status is LegalStatus.VALID
+            and not errors):
+        errors["legal_status"] = (f"Protection ended on {expiry.isoformat()}: the status cannot be "
+                                  "valid (renewed marks: add the renewal).")
+    if errors:
+        raise ValidationFailed("Please correct the marked fields.", errors=errors)
+    return {
+        "kind": data.kind, "registry_number": number, "title": title,
+        "holder_name": data.holder_name.strip(), "industry": data.industry,
+        "legal_status": data.legal_status, "filing_date": data.filing_date,
+        "grant_date": data.grant_date, "expiry_date": expiry,
+        "annual_revenue": data.annual_revenue, "development_cost": data.development_cost,
+        "revenue_growth_bp": data.revenue_growth_bp, "facts": facts,
+    }
+
+
+def _require_sme(actor: User) -> None:
+    if actor.role is not Role.SME:
+        raise PermissionDenied("Only an SME can list and edit its own IP assets.")
+
+
+def create_asset(session: Session, *, actor: User, data: AssetInput) -> IPAsset:
+    """List a new IP asset owned by the actor's company."""
+    _require_sme(actor)
+    with transaction(session):
+        values = _validate(session, data, exclude_id=None)
+        asset = IPAsset(owner_id=actor.organisation_id, **values)
+        session.add(asset)
+        _flush_unique(session)
+        audit.record(session, actor=actor, action="asset.create", obj=asset,
+                     after=audit.snapshot(asset))
+    return asset
+
+
+def update_asset(
+    session: Session, *, actor: User, asset_id: int, data: AssetInput, row_version: int
+) -> IPAsset:
+    """Edit a live asset; `row_version` must match (someone else may have edited it)."""
+    _require_sme(actor)
+    with transaction(session):
+        asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
+        if asset.status is not AssetStatus.ACTIVE:
+            raise Conflict("A withdrawn asset cannot be edited.")
+        if data.kind is not asset.kind:
+            raise ValidationFailed("The kind of an asset cannot change; withdraw it and add a "
+                                   "new one.", errors={"kind": "cannot change"})
+        if asset.row_version != row_version:
+            raise Conflict("This asset was changed in another window since you opened it. "
+                           "Reload the page and make your changes again.")
+        values = _validate(session, data, exclude_id=asset.id)
+        before = audit.snapshot(asset)
+        for key, value in values.items():
+            setattr(asset, key, value)
+        asset.row_version += 1
+        asset.updated_at = utcnow()
+        session.add(asset)
+        _flush_unique(session)
+        audit.record(session, actor=actor, action="asset.update", obj=asset, before=before,
+                     after=audit.snapshot(asset))
+    return asset
+
+
+def withdraw_asset(session: Session, *, actor: User, asset_id: int) -> IPAsset:
+    """Take a listing off the market; its registry number becomes free again."""
+    _require_sme(actor)
+    with transaction(session):
+        asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
+        if asset.status is AssetStatus.WITHDRAWN:
+            raise Conflict("This asset is already withdrawn.")
+        before = audit.snapshot(asset)
+        asset.status = AssetStatus.WITHDRAWN
+        asset.withdrawn_at = utcnow()
+        asset.row_version += 1
+        session.add(asset)
+        audit.record(session, actor=actor, action="asset.withdraw", obj=asset, before=before,
+                     after=audit.snapshot(asset))
+    return asset
+
+
+def get_asset_for(session: Session, *, actor: User, asset_id: int, write: bool = False) -> IPAsset:
+    """Load an asset the actor may see (404 if missing, 403 if someone else's)."""
+    asset = session.get(IPAsset, asset_id)
+    if asset is None:
+        raise NotFound("No such IP asset.")
+    if asset.owner_id == actor.organisation_id and actor.role is Role.SME:
+        return asset
+    if not write and actor.role in READ_ALL_ROLES:
+        return asset
+    raise PermissionDenied("This IP asset belongs to another company.")
+
+
+def list_assets_for(
+    session: Session, *, actor: User, include_withdrawn: bool = False
+) -> list[IPAsset]:
+    """The assets the actor may list: its own (SME) or all (bureau, admin)."""
+    query = select(IPAsset).order_by(col(IPAsset.created_at).desc(), col(IPAsset.id).desc())
+    if actor.role is Role.SME:
+        query = query.where(IPAsset.owner_id == actor.organisation_id)
+    elif actor.role not in READ_ALL_ROLES:
+        return []
+    if not include_withdrawn:
+        query = query.where(IPAsset.status == AssetStatus.ACTIVE)
+    return list(session.exec(query).all())
+
+
+def _flush_unique(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Two listings raced for one registry number: the partial unique index decides.
+        raise Conflict("This registry number was just listed by someone else.") from exc
+
+
+__all__ = ["AssetInput", "create_asset", "list_assets_for", "update_asset",
+           "withdraw_asset"]
