@@ -1,0 +1,64 @@
+"""The `ipmarket` commands: seed (idempotent), advance-date, demo preparation."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskCliRunner
+from sqlmodel import Session, func, select
+
+from market.clock import business_date
+from market.models.assets import IPAsset
+from market.models.audit import AuditEvent
+from market.models.orgs import Organisation, OrgKind, User
+from market.seeding import DEMO_DIR, demo_logins
+
+
+def counts(session: Session) -> tuple[int, int, int]:
+    return tuple(session.exec(select(func.count()).select_from(m)).one()  # type: ignore[return-value]
+                 for m in (Organisation, User, IPAsset))
+
+
+def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> None:
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    orgs, users, assets = counts(session)
+    assert orgs >= 18 and users >= 20 and assets >= 30
+    kinds = set(session.exec(select(Organisation.kind)))
+    assert {OrgKind.SME, OrgKind.BANK, OrgKind.INSURER, OrgKind.GUARANTOR, OrgKind.VALUER,
+            OrgKind.BUREAU} <= kinds
+    asset_kinds = {k.value for k in session.exec(select(IPAsset.kind))}
+    assert asset_kinds == {"invention_patent", "utility_model", "design_patent", "trademark",
+                           "gi_mark"}
+    audit_rows = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0, second.output
+    assert "assets: 0 created" in second.output
+    assert counts(session) == (orgs, users, assets)
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() == audit_rows
+
+
+def test_demo_logins_cover_every_role() -> None:
+    roles = {role for role, _email, _pw in demo_logins(DEMO_DIR)}
+    assert roles == {"admin", "sme", "bank_officer", "bank_approver", "insurer", "guarantor",
+                     "valuer", "bureau"}
+
+
+def test_advance_date(runner: FlaskCliRunner, session: Session) -> None:
+    start = business_date(session)
+    result = runner.invoke(args=["advance-date", "--days", "30"])
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    moved = business_date(session)
+    assert (moved - start).days == 30
+    back = runner.invoke(args=["advance-date", "--to", start.isoformat()])
+    assert back.exit_code != 0 and "cannot go back" in back.output
+    assert business_date(session) == moved
+    assert runner.invoke(args=["advance-date"]).exit_code != 0
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "clock.set")).first()
+    assert event is not None and event.after["business_date"] == moved.isoformat()
+
+
+def test_demo_prepares_database_without_serving(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "admin@bureau.demo" in result.output
+    assert "http://127.0.0.1:5000/" in result.output

@@ -1,0 +1,90 @@
+"""The permission matrix: every route x every role x anonymous.
+
+A new route fails `test_every_route_is_in_the_matrix` until its row is added here."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests.market.conftest import World, make_test_app, sign_in
+from tests.market.factories import make_asset
+
+PRINCIPALS = ("anonymous", "sme", "other_sme", "bank_officer", "bank_approver", "insurer",
+              "guarantor", "valuer", "bureau", "admin")
+PUBLIC = frozenset(PRINCIPALS)
+SIGNED_IN = PUBLIC - {"anonymous"}
+SMES = frozenset({"sme", "other_sme"})
+
+# (endpoint, method) -> who may use it. `sme` owns the asset under test; `other_sme` does not.
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("main.index", "GET"): PUBLIC,
+    ("main.healthz", "GET"): PUBLIC,
+    ("main.set_language", "POST"): PUBLIC,
+    ("main.dashboard", "GET"): SIGNED_IN,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.register", "GET"): PUBLIC,
+    ("auth.register", "POST"): PUBLIC,
+    ("auth.logout", "POST"): SIGNED_IN,
+    ("auth.account", "GET"): SIGNED_IN,
+    ("auth.account", "POST"): SIGNED_IN,
+    ("assets.index", "GET"): SMES | {"bureau", "admin"},
+    ("assets.choose_kind", "GET"): SMES,
+    ("assets.create", "GET"): SMES,
+    ("assets.create", "POST"): SMES,
+    ("assets.detail", "GET"): frozenset({"sme", "bureau", "admin"}),
+    ("assets.edit", "GET"): frozenset({"sme"}),
+    ("assets.edit", "POST"): frozenset({"sme"}),
+    ("assets.withdraw", "POST"): frozenset({"sme"}),
+    ("admin.organisations", "GET"): frozenset({"admin"}),
+    ("admin.organisations", "POST"): frozenset({"admin"}),
+    ("admin.users", "GET"): frozenset({"admin"}),
+    ("admin.users", "POST"): frozenset({"admin"}),
+    ("admin.set_active", "POST"): frozenset({"admin"}),
+    ("admin.clock", "GET"): frozenset({"admin"}),
+    ("admin.clock", "POST"): frozenset({"admin"}),
+    ("admin.audit_log", "GET"): frozenset({"bureau", "admin"}),
+}
+
+
+def _url(app: Flask, endpoint: str, world: World, asset_id: int) -> str:
+    args = {"asset_id": asset_id, "kind": "invention_patent",
+            "user_id": world.users["insurer"].id}
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    from sqlalchemy import create_engine
+
+    app = make_test_app(create_engine("sqlite://"))
+    routes = {(r.endpoint, m) for r in app.url_map.iter_rules() if r.endpoint != "static"
+              for m in (r.methods or set()) - {"HEAD", "OPTIONS"}}
+    assert routes - set(ACCESS) == set(), "add these routes to ACCESS"
+    assert set(ACCESS) - routes == set(), "these routes no longer exist"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize(("endpoint", "method"), sorted(ACCESS))
+def test_permission_matrix(app: Flask, client: FlaskClient, session: Session, world: World,
+                           endpoint: str, method: str, principal: str) -> None:
+    asset = make_asset(session, world.sme)
+    assert asset.id is not None
+    sign_in(client, None if principal == "anonymous" else world.users[principal])
+    url = _url(app, endpoint, world, asset.id)
+    response = client.open(url, method=method, data={} if method == "POST" else None)
+    allowed = principal in ACCESS[(endpoint, method)]
+    location = response.headers.get("Location", "")
+    if allowed:
+        assert response.status_code < 400, (url, response.status_code)
+        assert "/login" not in location or endpoint.startswith("auth.") or principal == "anonymous"
+    elif principal == "anonymous":
+        assert response.status_code == 302 and "/login" in location, (url, response.status_code)
+    else:
+        assert response.status_code == 403, (url, response.status_code)
