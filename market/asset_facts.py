@@ -8,8 +8,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from market.i18n import N_, msg
 from market.identifiers import IdentifierError, parse_nice_classes
 from market.models.assets import AssetKind
+from market.reference import KIND_LABELS
 
 
 @dataclass(frozen=True)
@@ -24,15 +26,28 @@ class FactSpec:
     help: Any = ""
 
 
-MATURITY = (("concept", _l("Concept")), ("prototype", _l("Prototype")),
-            ("pilot", _l("Pilot production")), ("mass_production", _l("Mass production")))
-QUALITY = (("none", _l("None")), ("local", _l("Local standard")),
-           ("provincial", _l("Provincial standard")), ("national", _l("National standard")))
+MATURITY = (
+    ("concept", _l("Concept")),
+    ("prototype", _l("Prototype")),
+    ("pilot", _l("Pilot production")),
+    ("mass_production", _l("Mass production")),
+)
+QUALITY = (
+    ("none", _l("None")),
+    ("local", _l("Local standard")),
+    ("provincial", _l("Provincial standard")),
+    ("national", _l("National standard")),
+)
 GI_TYPES = (("collective", _l("Collective mark")), ("certification", _l("Certification mark")))
 
 _DISPUTES = (
-    FactSpec("licences", "int", _l("Licences granted"), maximum=10_000,
-             help=_l("Licence contracts in force or completed.")),
+    FactSpec(
+        "licences",
+        "int",
+        _l("Licences granted"),
+        maximum=10_000,
+        help=_l("Licence contracts in force or completed."),
+    ),
     FactSpec("litigation_won", "int", _l("Infringement suits won"), maximum=1_000),
     FactSpec("litigation_lost", "int", _l("Infringement suits lost"), maximum=1_000),
 )
@@ -40,11 +55,22 @@ _DISPUTES = (
 _PATENT = (
     FactSpec("claims", "int", _l("Number of claims"), required=True, minimum=1, maximum=1_000),
     FactSpec("independent_claims", "int", _l("Independent claims"), minimum=1, maximum=100),
-    FactSpec("family_size", "int", _l("Patent family size"), minimum=1, maximum=500,
-             help=_l("Applications in the family, this one included.")),
+    FactSpec(
+        "family_size",
+        "int",
+        _l("Patent family size"),
+        minimum=1,
+        maximum=500,
+        help=_l("Applications in the family, this one included."),
+    ),
     FactSpec("countries", "int", _l("Jurisdictions covered"), minimum=1, maximum=200),
-    FactSpec("forward_citations", "int", _l("Forward citations"), maximum=100_000,
-             help=_l("Later patents citing this one.")),
+    FactSpec(
+        "forward_citations",
+        "int",
+        _l("Forward citations"),
+        maximum=100_000,
+        help=_l("Later patents citing this one."),
+    ),
     FactSpec("backward_citations", "int", _l("Backward citations"), maximum=10_000),
     FactSpec("invalidation_survived", "int", _l("Invalidation requests survived"), maximum=100),
     FactSpec("invalidation_pending", "bool", _l("Invalidation request pending")),
@@ -54,28 +80,55 @@ _PATENT = (
 )
 
 _TRADEMARK = (
-    FactSpec("nice_classes", "classes", _l("Nice classes"), required=True,
-             help=_l("Classes 1-45, separated by commas, e.g. 9, 35, 42.")),
+    FactSpec(
+        "nice_classes",
+        "classes",
+        _l("Nice classes"),
+        required=True,
+        help=_l("Classes 1-45, separated by commas, e.g. 9, 35, 42."),
+    ),
     FactSpec("first_use_date", "date", _l("First use")),
     FactSpec("continuous_use", "bool", _l("In continuous use")),
-    FactSpec("renewals", "int", _l("Renewals"), maximum=50,
-             help=_l("Each renewal adds a ten-year term.")),
+    FactSpec(
+        "renewals", "int", _l("Renewals"), maximum=50, help=_l("Each renewal adds a ten-year term.")
+    ),
     FactSpec("oppositions_won", "int", _l("Oppositions and cancellations won"), maximum=1_000),
     FactSpec("oppositions_lost", "int", _l("Oppositions and cancellations lost"), maximum=1_000),
     FactSpec("well_known", "bool", _l("Recognised well-known mark (驰名商标)")),
-    FactSpec("international_registrations", "int", _l("International registrations"),
-             maximum=200, help=_l("Madrid designations and foreign registrations.")),
+    FactSpec(
+        "international_registrations",
+        "int",
+        _l("International registrations"),
+        maximum=200,
+        help=_l("Madrid designations and foreign registrations."),
+    ),
     *_DISPUTES,
 )
 
 _GI = (
     FactSpec("gi_type", "choice", _l("Mark type"), required=True, choices=GI_TYPES),
-    FactSpec("nice_classes", "classes", _l("Nice classes"), required=True,
-             help=_l("Classes 1-45, separated by commas, e.g. 29, 31.")),
-    FactSpec("regional_output_value", "money", _l("Regional output value per year (CNY)"),
-             required=True, help=_l("Annual output of the GI product in the region.")),
-    FactSpec("authorised_users", "int", _l("Authorised users"), required=True, maximum=1_000_000,
-             help=_l("Enterprises and farmers authorised to use the mark.")),
+    FactSpec(
+        "nice_classes",
+        "classes",
+        _l("Nice classes"),
+        required=True,
+        help=_l("Classes 1-45, separated by commas, e.g. 29, 31."),
+    ),
+    FactSpec(
+        "regional_output_value",
+        "money",
+        _l("Regional output value per year (CNY)"),
+        required=True,
+        help=_l("Annual output of the GI product in the region."),
+    ),
+    FactSpec(
+        "authorised_users",
+        "int",
+        _l("Authorised users"),
+        required=True,
+        maximum=1_000_000,
+        help=_l("Enterprises and farmers authorised to use the mark."),
+    ),
     FactSpec("quality_standard", "choice", _l("Quality standard"), required=True, choices=QUALITY),
     FactSpec("demonstration_zone", "bool", _l("National GI demonstration zone")),
     FactSpec("renewals", "int", _l("Renewals"), maximum=50),
@@ -101,7 +154,7 @@ def clean_facts(kind: AssetKind, raw: dict[str, Any]) -> tuple[dict[str, Any], d
             if spec.type == "bool":
                 facts[spec.name] = False
             elif spec.required:
-                errors[spec.name] = "This fact is required for a valuation."
+                errors[spec.name] = N_("This fact is required for a valuation.")
             continue
         try:
             facts[spec.name] = _clean_value(spec, value)
@@ -109,7 +162,11 @@ def clean_facts(kind: AssetKind, raw: dict[str, Any]) -> tuple[dict[str, Any], d
             errors[spec.name] = str(exc)
     unknown = set(raw) - {s.name for s in FACTS_BY_KIND[kind]}
     for name in sorted(unknown):
-        errors[name] = f"'{name}' is not a fact of a {kind.value.replace('_', ' ')}."
+        errors[name] = msg(
+            "“%(name)s” is not a fact of this kind of asset (%(kind)s).",
+            name=name,
+            kind=KIND_LABELS[kind],
+        )
     return facts, errors
 
 
@@ -117,23 +174,26 @@ def _clean_value(spec: FactSpec, value: Any) -> Any:
     if spec.type == "bool":
         if isinstance(value, bool):
             return value
-        raise ValueError("Answer yes or no.")
+        raise ValueError(N_("Answer yes or no."))
     if spec.type in ("int", "money"):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("Enter a whole number.")
+            raise ValueError(N_("Enter a whole number."))
         if value < spec.minimum:
-            raise ValueError(f"Must be at least {spec.minimum}.")
+            raise ValueError(msg("Must be at least %(n)s.", n=spec.minimum))
         if spec.maximum is not None and value > spec.maximum:
-            raise ValueError(f"Must be at most {spec.maximum}.")
+            raise ValueError(msg("Must be at most %(n)s.", n=spec.maximum))
         return value
     if spec.type == "choice":
         if value not in {c for c, _ in spec.choices}:
-            raise ValueError("Choose one of the listed options.")
+            raise ValueError(N_("Choose one of the listed options."))
         return value
     if spec.type == "date":
         if isinstance(value, date):
             return value.isoformat()
-        return date.fromisoformat(str(value)).isoformat()
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError as exc:
+            raise ValueError(N_("Enter a date as YYYY-MM-DD.")) from exc
     if spec.type == "classes":
         try:
             return list(parse_nice_classes(value))

@@ -56,7 +56,8 @@ def record(
     object_id = getattr(obj, "id", None)
     event = AuditEvent(
         actor_id=actor.id if actor else None,
-        organisation_id=organisation_id if organisation_id is not None
+        organisation_id=organisation_id
+        if organisation_id is not None
         else (actor.organisation_id if actor else None),
         action=action,
         object_type=type(obj).__name__,

@@ -7,11 +7,17 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
+from flask_login import login_required as _login_required
 
 from market.models.orgs import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def signed_in(view: F) -> F:
+    """Only signed-in users may call the view (others go to the sign-in page)."""
+    return cast(F, _login_required(view))
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:
@@ -19,7 +25,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        @login_required
+        @signed_in
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
                 abort(403)

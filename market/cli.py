@@ -75,8 +75,10 @@ def seed() -> None:
     except DomainError as exc:
         raise click.ClickException(f"{exc.message} {exc.errors}") from exc
     for what in sorted(set(report.created) | set(report.existing)):
-        click.echo(f"{what}: {report.created.get(what, 0)} created, "
-                   f"{report.existing.get(what, 0)} already there")
+        click.echo(
+            f"{what}: {report.created.get(what, 0)} created, "
+            f"{report.existing.get(what, 0)} already there"
+        )
 
 
 @click.command("demo")
@@ -91,29 +93,37 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     migrate.upgrade(get_bind())
     report = seed_demo(get_session())
-    click.echo(f"Demo data: {sum(report.created.values())} rows created, "
-               f"{sum(report.existing.values())} already there.")
+    click.echo(
+        f"Demo data: {sum(report.created.values())} rows created, "
+        f"{sum(report.existing.values())} already there."
+    )
     click.echo(f"Database: {app.config['DATABASE_URL']}")
     click.echo("Demo sign-ins:")
     for role, email, password in demo_logins():
         click.echo(f"  {role:<14} {email:<34} {password}")
     click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl+C stops the site).")
     if not no_serve:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # app.run() is a no-op under the flask CLI, so serve with werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, use_reloader=False, threaded=True)
 
 
 @click.command("advance-date")
 @click.option("--days", type=click.IntRange(min=1), help="Move forward by this many days.")
-@click.option("--to", "to_day", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Move to this date (YYYY-MM-DD).")
+@click.option(
+    "--to",
+    "to_day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Move to this date (YYYY-MM-DD).",
+)
 @with_appcontext
 def advance_date(days: int | None, to_day: object) -> None:
     """Move the business date forward."""
     session = get_session()
     if (days is None) == (to_day is None):
         raise click.UsageError("Give exactly one of --days or --to.")
-    target: date = business_date(session) + timedelta(days=days) if days else \
-        to_day.date()  # type: ignore[attr-defined]
+    target: date = business_date(session) + timedelta(days=days) if days else to_day.date()  # type: ignore[attr-defined]
     try:
         with transaction(session):
             set_business_date(session, actor=None, day=target)

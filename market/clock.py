@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from market import audit
 from market.errors import ValidationFailed
+from market.i18n import N_, msg
 from market.models.orgs import User
 from market.models.settings import Setting
 from market.timeutil import utcnow
@@ -27,8 +28,8 @@ def set_business_date(session: Session, *, actor: User | None, day: date) -> dat
     row = session.get(Setting, KEY)
     if row is not None and day < current:
         raise ValidationFailed(
-            f"The business date cannot go back (it is {current.isoformat()}).",
-            errors={"day": "must not be before the current business date"},
+            msg("The business date cannot go back (it is %(day)s).", day=current.isoformat()),
+            errors={"day": N_("Must not be before the current business date.")},
         )
     before = {"business_date": row.value if row else None}
     if row is None:
@@ -37,6 +38,12 @@ def set_business_date(session: Session, *, actor: User | None, day: date) -> dat
         row.value = day.isoformat()
         row.updated_at = utcnow()
     session.add(row)
-    audit.record(session, actor=actor, action="clock.set", obj=row,
-                 before=before, after={"business_date": day.isoformat()})
+    audit.record(
+        session,
+        actor=actor,
+        action="clock.set",
+        obj=row,
+        before=before,
+        after={"business_date": day.isoformat()},
+    )
     return day

@@ -25,17 +25,25 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
 
 def init_app(app: Flask) -> None:
-    """Attach the engine (or a test connection already set) and the teardown."""
-    if ENGINE_KEY not in app.extensions:
-        app.extensions[ENGINE_KEY] = make_engine(app.config["DATABASE_URL"])
+    """Attach the engine (or the connection a test passes as DB_BIND) and the teardown."""
+    bind = app.config.pop("DB_BIND", None)
+    app.extensions[ENGINE_KEY] = (
+        bind if bind is not None else make_engine(app.config["DATABASE_URL"])
+    )
     app.teardown_appcontext(close_session)
 
 

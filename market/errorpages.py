@@ -9,17 +9,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from market.errors import DomainError
+from market.i18n import N_
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have access to this page.",
-    404: "There is nothing here. The page may have moved, or the link is wrong.",
-    405: "This page does not accept that kind of request.",
-    409: "This cannot be done in the object's current state.",
-    413: "The upload is too large.",
-    422: "Some of the input is not valid.",
-    429: "Too many attempts. Please wait a minute and try again.",
-    500: "Something went wrong on our side. The error has been logged.",
+    400: N_("The request could not be understood."),
+    403: N_("You do not have access to this page."),
+    404: N_("There is nothing here. The page may have moved, or the link is wrong."),
+    405: N_("This page does not accept that kind of request."),
+    409: N_("This cannot be done in the object's current state."),
+    413: N_("The upload is too large."),
+    422: N_("Some of the input is not valid."),
+    429: N_("Too many attempts. Please wait a minute and try again."),
+    500: N_("Something went wrong on our side. The error has been logged."),
 }
 
 
@@ -31,12 +32,15 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def render_error(status: int, message: str, errors: dict[str, str] | None = None
-                 ) -> ResponseReturnValue:
+def render_error(
+    status: int, message: str, errors: dict[str, str] | None = None
+) -> ResponseReturnValue:
     """One error response, JSON or HTML."""
     if wants_json():
         return jsonify({"error": message, "status": status, "errors": errors or {}}), status
-    return render_template("error.html", status=status, message=message, errors=errors or {}), status
+    return render_template(
+        "error.html", status=status, message=message, errors=errors or {}
+    ), status
 
 
 def init_app(app: Flask) -> None:
@@ -44,14 +48,22 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> ResponseReturnValue:
-        return render_error(exc.status, _(exc.message), exc.errors)
+        # Services raise English text (see market.i18n): translate it for display here.
+        errors = {field: _(message) for field, message in exc.errors.items()}
+        return render_error(exc.status, _(exc.message), errors)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> ResponseReturnValue:
-        return render_error(400, _("The form expired or was sent from elsewhere. "
-                                   "Please go back, reload the page and try again."))
+        return render_error(
+            400,
+            _(
+                "The form expired or was sent from elsewhere. "
+                "Please go back, reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
-        return render_error(status, _(MESSAGES.get(status, exc.description or "Error")))
+        message = MESSAGES.get(status) or exc.description or N_("Error")
+        return render_error(status, _(message))

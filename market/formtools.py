@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from market.money import MoneyError, parse_cny
 
@@ -21,7 +24,7 @@ class MoneyField(StringField):  # type: ignore[misc]
                 self.data = parse_cny(self.raw_text)
             except MoneyError as exc:
                 self.data = None
-                raise ValueError(str(exc)) from exc
+                raise ValueError(gettext(str(exc))) from exc
 
     def _value(self) -> str:
         if getattr(self, "raw_text", None):
@@ -33,9 +36,13 @@ class MoneyField(StringField):  # type: ignore[misc]
 
 
 def apply_errors(form: FlaskForm, errors: dict[str, str]) -> list[str]:
-    """Put a service's field errors next to the fields; return those without a field."""
+    """Put a service's field errors next to the fields; return those without a field.
+
+    Services raise English messages (see market.i18n); they are translated here, for display.
+    """
     leftovers = []
-    for name, message in errors.items():
+    for name, english in errors.items():
+        message = gettext(english)
         field: Field | None = getattr(form, name.replace("facts.", "fact_"), None)
         if field is None:
             leftovers.append(message)
@@ -47,4 +54,9 @@ def apply_errors(form: FlaskForm, errors: dict[str, str]) -> list[str]:
 def not_blank(form: FlaskForm, field: Field) -> None:
     """Reject whitespace-only text."""
     if field.data is not None and not str(field.data).strip():
-        raise ValidationError("This field is required.")
+        raise ValidationError(gettext("This field is required."))
+
+
+def opts(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

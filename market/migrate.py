@@ -16,8 +16,9 @@ def alembic_config(bind: Engine | Connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     url = bind.engine.url if isinstance(bind, Connection) else bind.url
-    cfg.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False)
-                        .replace("%", "%%"))
+    cfg.set_main_option(
+        "sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     cfg.attributes["bind"] = bind
     return cfg
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from market.i18n import N_
+
 MAX_FEN = 10**15  # 10 trillion CNY: anything larger is a typing mistake
 
 
@@ -17,16 +19,16 @@ def parse_cny(text: str | Decimal | int) -> int:
     try:
         amount = Decimal(raw)
     except InvalidOperation as exc:
-        raise MoneyError("Enter an amount in CNY, e.g. 1200000 or 1,200,000.50.") from exc
+        raise MoneyError(N_("Enter an amount in CNY, e.g. 1200000 or 1,200,000.50.")) from exc
     if not amount.is_finite():
-        raise MoneyError("Enter a finite amount.")
+        raise MoneyError(N_("Enter a finite amount."))
     if amount < 0:
-        raise MoneyError("The amount cannot be negative.")
+        raise MoneyError(N_("The amount cannot be negative."))
     fen = amount * 100
     if fen != fen.to_integral_value():
-        raise MoneyError("Amounts have at most two decimals (fen).")
+        raise MoneyError(N_("Amounts have at most two decimals (fen)."))
     if fen > MAX_FEN:
-        raise MoneyError("That amount is implausibly large.")
+        raise MoneyError(N_("That amount is implausibly large."))
     return int(fen)
 
 

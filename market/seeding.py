@@ -47,17 +47,21 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
         if existing:
             report.count("users", new=False)
             continue
-        accounts.create_user(session, actor=admin, organisation_id=orgs[row["org"]],
-                             data=accounts.UserInput(email=row["email"], name=row["name"],
-                                                     password=password, role=Role(row["role"])))
+        accounts.create_user(
+            session,
+            actor=admin,
+            organisation_id=orgs[row["org"]],
+            data=accounts.UserInput(
+                email=row["email"], name=row["name"], password=password, role=Role(row["role"])
+            ),
+        )
         report.count("users", new=True)
     for row in _read("assets.json", folder):
         _seed_asset(session, row, orgs, report)
     return report
 
 
-def _ensure_admin(session: Session, row: dict[str, Any], password: str,
-                  report: SeedReport) -> User:
+def _ensure_admin(session: Session, row: dict[str, Any], password: str, report: SeedReport) -> User:
     """The bureau and its administrator come first: every other seed is made by them."""
     user = session.exec(select(User).where(User.email == row["email"])).first()
     if user is not None:
@@ -66,36 +70,61 @@ def _ensure_admin(session: Session, row: dict[str, Any], password: str,
     with transaction(session):
         org = session.exec(select(Organisation).where(Organisation.uscc == row["org_uscc"])).first()
         if org is None:
-            org = Organisation(kind=OrgKind.BUREAU, name=row["org_name"], uscc=row["org_uscc"],
-                               region=row.get("region", ""))
+            org = Organisation(
+                kind=OrgKind.BUREAU,
+                name=row["org_name"],
+                uscc=row["org_uscc"],
+                region=row.get("region", ""),
+            )
             session.add(org)
             session.flush()
-            audit.record(session, actor=None, action="organisation.seed", obj=org,
-                         after=audit.snapshot(org))
+            audit.record(
+                session, actor=None, action="organisation.seed", obj=org, after=audit.snapshot(org)
+            )
             report.count("organisations", new=True)
         assert org.id is not None
-        user = User(organisation_id=org.id, email=row["email"], name=row["name"],
-                    password_hash=accounts.hash_password(password), role=Role.ADMIN)
+        user = User(
+            organisation_id=org.id,
+            email=row["email"],
+            name=row["name"],
+            password_hash=accounts.hash_password(password),
+            role=Role.ADMIN,
+        )
         session.add(user)
-        audit.record(session, actor=None, action="user.seed", obj=user,
-                     after=audit.snapshot(user), organisation_id=org.id)
+        audit.record(
+            session,
+            actor=None,
+            action="user.seed",
+            obj=user,
+            after=audit.snapshot(user),
+            organisation_id=org.id,
+        )
     report.count("users", new=True)
     return user
 
 
-def _seed_orgs(session: Session, admin: User, rows: list[dict[str, Any]],
-               report: SeedReport) -> dict[str, int]:
+def _seed_orgs(
+    session: Session, admin: User, rows: list[dict[str, Any]], report: SeedReport
+) -> dict[str, int]:
     ids: dict[str, int] = {}
     for row in rows:
         org = session.exec(select(Organisation).where(Organisation.uscc == row["uscc"])).first()
         if org is None:
-            org = accounts.create_organisation(session, actor=admin, data=accounts.OrganisationInput(
-                kind=OrgKind(row["kind"]), name=row["name"], uscc=row["uscc"],
-                industry=row.get("industry"),
-                size=CompanySize(row["size"]) if row.get("size") else None,
-                region=row.get("region", ""), contact_name=row.get("contact_name", ""),
-                contact_phone=row.get("contact_phone", ""),
-                contact_email=row.get("contact_email", "")))
+            org = accounts.create_organisation(
+                session,
+                actor=admin,
+                data=accounts.OrganisationInput(
+                    kind=OrgKind(row["kind"]),
+                    name=row["name"],
+                    uscc=row["uscc"],
+                    industry=row.get("industry"),
+                    size=CompanySize(row["size"]) if row.get("size") else None,
+                    region=row.get("region", ""),
+                    contact_name=row.get("contact_name", ""),
+                    contact_phone=row.get("contact_phone", ""),
+                    contact_email=row.get("contact_email", ""),
+                ),
+            )
             report.count("organisations", new=True)
         else:
             report.count("organisations", new=False)
@@ -104,33 +133,44 @@ def _seed_orgs(session: Session, admin: User, rows: list[dict[str, Any]],
     return ids
 
 
-def _seed_asset(session: Session, row: dict[str, Any], orgs: dict[str, int],
-                report: SeedReport) -> None:
+def _seed_asset(
+    session: Session, row: dict[str, Any], orgs: dict[str, int], report: SeedReport
+) -> None:
     kind = AssetKind(row["kind"])
     number = assets.normalise_registry_number(kind, row["registry_number"])
-    live = session.exec(select(IPAsset).where(IPAsset.registry_number == number,
-                                              IPAsset.status == AssetStatus.ACTIVE)).first()
+    live = session.exec(
+        select(IPAsset).where(
+            IPAsset.registry_number == number, IPAsset.status == AssetStatus.ACTIVE
+        )
+    ).first()
     if live is not None:
         report.count("assets", new=False)
         return
-    owner = session.exec(select(User).where(User.organisation_id == orgs[row["owner"]],
-                                            User.role == Role.SME)).first()
+    owner = session.exec(
+        select(User).where(User.organisation_id == orgs[row["owner"]], User.role == Role.SME)
+    ).first()
     if owner is None:
         raise LookupError(f"seed asset {number}: owner {row['owner']} has no SME user")
     data = assets.AssetInput(
-        kind=kind, registry_number=number, title=row["title"],
-        holder_name=row.get("holder_name", ""), industry=Industry(row["industry"]),
+        kind=kind,
+        registry_number=number,
+        title=row["title"],
+        holder_name=row.get("holder_name", ""),
+        industry=Industry(row["industry"]),
         legal_status=LegalStatus(row["legal_status"]),
         filing_date=date.fromisoformat(row["filing_date"]),
         grant_date=date.fromisoformat(row["grant_date"]) if row.get("grant_date") else None,
-        annual_revenue=row.get("annual_revenue"), development_cost=row.get("development_cost"),
-        revenue_growth_bp=row.get("revenue_growth_bp"), facts=row.get("facts", {}),
+        annual_revenue=row.get("annual_revenue"),
+        development_cost=row.get("development_cost"),
+        revenue_growth_bp=row.get("revenue_growth_bp"),
+        facts=row.get("facts", {}),
     )
     try:
         assets.create_asset(session, actor=owner, data=data)
     except ValidationFailed as exc:
-        raise ValidationFailed(f"Seed asset {number} ({row['title']}) is invalid: {exc.errors}",
-                               errors=exc.errors) from exc
+        raise ValidationFailed(
+            f"Seed asset {number} ({row['title']}) is invalid: {exc.errors}", errors=exc.errors
+        ) from exc
     report.count("assets", new=True)
 
 

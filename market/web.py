@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
 
 from market import i18n
@@ -23,13 +23,17 @@ def init_app(app: Flask) -> None:
     from market.main.routes import bp as main_bp
 
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale,
-                   default_translation_directories=str(app.root_path) + "/translations")
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(app.root_path) + "/translations",
+    )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = i18n.N_("Please sign in to see this page.")
+    login_manager.localize_callback = gettext  # translated when flashed
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 

@@ -7,33 +7,46 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from market.formtools import opts
 from market.models.assets import Industry
 from market.models.orgs import CompanySize, OrgKind, Role
 from market.reference import INDUSTRY_LABELS, ORG_KIND_LABELS, REGIONS, ROLE_LABELS, SIZE_LABELS
 
 
 class OrganisationForm(FlaskForm):  # type: ignore[misc]
-    kind = SelectField(_l("Kind"), validators=[DataRequired()],
-                       choices=[(k.value, ORG_KIND_LABELS[k]) for k in OrgKind])
+    kind = SelectField(
+        _l("Kind"),
+        validators=[DataRequired()],
+        choices=opts([(k.value, ORG_KIND_LABELS[k]) for k in OrgKind]),
+    )
     name = StringField(_l("Registered name"), validators=[DataRequired(), Length(max=200)])
-    uscc = StringField(_l("Unified social credit code"), validators=[DataRequired(),
-                                                                      Length(min=18, max=24)])
-    industry = SelectField(_l("Industry (SMEs)"),
-                           choices=[("", "—")] + [(i.value, INDUSTRY_LABELS[i]) for i in Industry])
-    size = SelectField(_l("Size (SMEs)"),
-                       choices=[("", "—")] + [(s.value, SIZE_LABELS[s]) for s in CompanySize])
-    region = SelectField(_l("Region"), choices=[("", "—"), *REGIONS])
+    uscc = StringField(
+        _l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=24)]
+    )
+    industry = SelectField(
+        _l("Industry (SMEs)"),
+        choices=opts([("", "—")] + [(i.value, INDUSTRY_LABELS[i]) for i in Industry]),
+    )
+    size = SelectField(
+        _l("Size (SMEs)"),
+        choices=opts([("", "—")] + [(s.value, SIZE_LABELS[s]) for s in CompanySize]),
+    )
+    region = SelectField(_l("Region"), choices=opts([("", "—"), *REGIONS]))
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
-    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(
-        check_deliverability=False)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(check_deliverability=False)]
+    )
     submit = SubmitField(_l("Create organisation"))
 
 
 class UserForm(FlaskForm):  # type: ignore[misc]
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
-    role = SelectField(_l("Role"), validators=[DataRequired()],
-                       choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = SelectField(
+        _l("Role"),
+        validators=[DataRequired()],
+        choices=opts([(r.value, ROLE_LABELS[r]) for r in Role]),
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])

@@ -12,10 +12,10 @@ from market.authz import actor, roles_required
 from market.clock import business_date, set_business_date
 from market.db import get_session, transaction
 from market.errors import ValidationFailed
-from market.formtools import apply_errors
+from market.formtools import apply_errors, opts
 from market.models.audit import AuditEvent
 from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
-from market.reference import ORG_KIND_LABELS, ROLE_LABELS
+from market.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.services import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,10 +30,13 @@ def organisations() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         data = accounts.OrganisationInput(
-            kind=OrgKind(form.kind.data), name=form.name.data, uscc=form.uscc.data,
+            kind=OrgKind(form.kind.data),
+            name=form.name.data,
+            uscc=form.uscc.data,
             industry=form.industry.data or None,
             size=CompanySize(form.size.data) if form.size.data else None,
-            region=form.region.data or "", contact_name=form.contact_name.data or "",
+            region=form.region.data or "",
+            contact_name=form.contact_name.data or "",
             contact_phone=form.contact_phone.data or "",
             contact_email=form.contact_email.data or "",
         )
@@ -46,8 +49,13 @@ def organisations() -> ResponseReturnValue:
             flash(_("%(name)s is created.", name=org.name), "success")
             return redirect(url_for("admin.organisations"))
     orgs = session.exec(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
-    return render_template("admin/organisations.html", orgs=orgs, form=form,
-                           org_kind_labels=ORG_KIND_LABELS)
+    return render_template(
+        "admin/organisations.html",
+        orgs=orgs,
+        form=form,
+        org_kind_labels=ORG_KIND_LABELS,
+        region_labels=dict(REGIONS),
+    )
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -57,23 +65,29 @@ def users() -> ResponseReturnValue:
     session = get_session()
     orgs = session.exec(select(Organisation).order_by(Organisation.name)).all()
     form = UserForm()
-    form.organisation_id.choices = [(o.id, o.name) for o in orgs]
+    form.organisation_id.choices = opts((o.id, o.name) for o in orgs)
     if form.validate_on_submit():
-        data = accounts.UserInput(email=form.email.data, name=form.name.data,
-                                  password=form.password.data, role=Role(form.role.data))
+        data = accounts.UserInput(
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            role=Role(form.role.data),
+        )
         try:
-            user = accounts.create_user(session, actor=actor(),
-                                        organisation_id=form.organisation_id.data, data=data)
+            user = accounts.create_user(
+                session, actor=actor(), organisation_id=form.organisation_id.data, data=data
+            )
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
         else:
             flash(_("%(email)s can now sign in.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    people = session.exec(select(User).order_by(User.organisation_id, User.email)).all()
+    people = session.exec(select(User).order_by(col(User.organisation_id), col(User.email))).all()
     org_names = {o.id: o.name for o in orgs}
-    return render_template("admin/users.html", users=people, form=form, org_names=org_names,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users.html", users=people, form=form, org_names=org_names, role_labels=ROLE_LABELS
+    )
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -82,8 +96,12 @@ def set_active(user_id: int) -> ResponseReturnValue:
     """Enable or disable a user."""
     active = request.form.get("active") == "1"
     user = accounts.set_user_active(get_session(), actor=actor(), user_id=user_id, active=active)
-    flash(_("%(email)s is enabled.", email=user.email) if active
-          else _("%(email)s is disabled.", email=user.email), "info")
+    flash(
+        _("%(email)s is enabled.", email=user.email)
+        if active
+        else _("%(email)s is disabled.", email=user.email),
+        "info",
+    )
     return redirect(url_for("admin.users"))
 
 
@@ -100,8 +118,7 @@ def clock() -> ResponseReturnValue:
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
         else:
-            flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()),
-                  "success")
+            flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()), "success")
             return redirect(url_for("admin.clock"))
     return render_template("admin/clock.html", form=form, today=business_date(session))
 
@@ -119,5 +136,11 @@ def audit_log() -> ResponseReturnValue:
     events = session.exec(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
     actor_ids = {e.actor_id for e in events if e.actor_id}
     actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))}
-    return render_template("admin/audit.html", events=events[:AUDIT_PAGE], actors=actors,
-                           page=page, has_next=len(events) > AUDIT_PAGE, action=action)
+    return render_template(
+        "admin/audit.html",
+        events=events[:AUDIT_PAGE],
+        actors=actors,
+        page=page,
+        has_next=len(events) > AUDIT_PAGE,
+        action=action,
+    )

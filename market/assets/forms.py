@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from market.asset_facts import FACTS_BY_KIND, FactSpec
-from market.formtools import MoneyField
+from market.formtools import MoneyField, opts
 from market.models.assets import AssetKind, Industry, IPAsset, LegalStatus
 from market.reference import INDUSTRY_LABELS, STATUS_LABELS
 from market.services.assets import AssetInput
@@ -37,10 +38,10 @@ class PercentField(StringField):  # type: ignore[misc]
             try:
                 value = Decimal(self.raw_text.rstrip("%"))
             except InvalidOperation as exc:
-                raise ValueError("Enter a percentage, e.g. 5 or -2.5.") from exc
+                raise ValueError(gettext("Enter a percentage, e.g. 5 or -2.5.")) from exc
             bp = value * 100
             if not bp.is_finite() or bp != bp.to_integral_value():
-                raise ValueError("Use at most two decimals.")
+                raise ValueError(gettext("Use at most two decimals."))
             self.data = int(bp)
 
     def _value(self) -> str:
@@ -50,27 +51,40 @@ class PercentField(StringField):  # type: ignore[misc]
 
 
 class AssetBaseForm(FlaskForm):  # type: ignore[misc]
-    registry_number = StringField(_l("Registry number"), validators=[DataRequired(), Length(max=40)])
-    title = StringField(_l("Title or mark as registered"),
-                        validators=[DataRequired(), Length(max=200)])
-    holder_name = StringField(_l("Registered holder"), validators=[Optional(), Length(max=200)],
-                              description=_l("As on the certificate; leave empty if it is your "
-                                             "company."))
-    industry = SelectField(_l("Industry of the products"), validators=[DataRequired()],
-                           choices=[("", _l("Choose…"))]
-                           + [(i.value, INDUSTRY_LABELS[i]) for i in Industry])
-    legal_status = SelectField(_l("Legal status"), validators=[DataRequired()],
-                               choices=[(s.value, STATUS_LABELS[s]) for s in LegalStatus])
+    registry_number = StringField(
+        _l("Registry number"), validators=[DataRequired(), Length(max=40)]
+    )
+    title = StringField(
+        _l("Title or mark as registered"), validators=[DataRequired(), Length(max=200)]
+    )
+    holder_name = StringField(
+        _l("Registered holder"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("As on the certificate; leave empty if it is your company."),
+    )
+    industry = SelectField(
+        _l("Industry of the products"),
+        validators=[DataRequired()],
+        choices=opts([("", _l("Choose…"))] + [(i.value, INDUSTRY_LABELS[i]) for i in Industry]),
+    )
+    legal_status = SelectField(
+        _l("Legal status"),
+        validators=[DataRequired()],
+        choices=opts([(s.value, STATUS_LABELS[s]) for s in LegalStatus]),
+    )
     filing_date = DateField(_l("Filing date"), validators=[InputRequired()])
     grant_date = DateField(_l("Grant or registration date"), validators=[Optional()])
-    annual_revenue = MoneyField(_l("Annual revenue from products using it (CNY)"),
-                                validators=[Optional()],
-                                description=_l("Last full year; drives the income valuation."))
-    revenue_growth = PercentField(_l("Expected revenue growth (% a year)"),
-                                  validators=[Optional()])
-    development_cost = MoneyField(_l("Development and registration cost (CNY)"),
-                                  validators=[Optional()],
-                                  description=_l("Used as the cost-approach floor."))
+    annual_revenue = MoneyField(
+        _l("Annual revenue from products using it (CNY)"),
+        validators=[Optional()],
+        description=_l("Last full year; drives the income valuation."),
+    )
+    revenue_growth = PercentField(_l("Expected revenue growth (% a year)"), validators=[Optional()])
+    development_cost = MoneyField(
+        _l("Development and registration cost (CNY)"),
+        validators=[Optional()],
+        description=_l("Used as the cost-approach floor."),
+    )
     row_version = HiddenField()
     submit = SubmitField(_l("Save asset"))
 
@@ -86,12 +100,18 @@ class AssetBaseForm(FlaskForm):  # type: ignore[misc]
                 value = value or ""
             facts[spec.name] = value
         return AssetInput(
-            kind=self.kind, registry_number=self.registry_number.data, title=self.title.data,
-            holder_name=self.holder_name.data or "", industry=Industry(self.industry.data),
-            legal_status=LegalStatus(self.legal_status.data), filing_date=self.filing_date.data,
-            grant_date=self.grant_date.data, annual_revenue=self.annual_revenue.data,
+            kind=self.kind,
+            registry_number=self.registry_number.data,
+            title=self.title.data,
+            holder_name=self.holder_name.data or "",
+            industry=Industry(self.industry.data),
+            legal_status=LegalStatus(self.legal_status.data),
+            filing_date=self.filing_date.data,
+            grant_date=self.grant_date.data,
+            annual_revenue=self.annual_revenue.data,
             development_cost=self.development_cost.data,
-            revenue_growth_bp=self.revenue_growth.data, facts=facts,
+            revenue_growth_bp=self.revenue_growth.data,
+            facts=facts,
         )
 
     def fact_fields(self) -> list[Field]:
@@ -100,22 +120,24 @@ class AssetBaseForm(FlaskForm):  # type: ignore[misc]
 
 
 def _fact_field(spec: FactSpec) -> Field:
-    opts: dict[str, Any] = {"description": spec.help}
+    kw: dict[str, Any] = {"description": spec.help}
     if spec.type == "bool":
-        return BooleanField(spec.label, **opts)
+        return BooleanField(spec.label, **kw)
     required = [InputRequired()] if spec.required else [Optional()]
     if spec.type == "int":
-        return IntegerField(spec.label, validators=[*required, NumberRange(
-            min=spec.minimum, max=spec.maximum)], **opts)
+        return IntegerField(
+            spec.label,
+            validators=[*required, NumberRange(min=spec.minimum, max=spec.maximum)],
+            **kw,
+        )
     if spec.type == "money":
-        return MoneyField(spec.label, validators=required, **opts)
+        return MoneyField(spec.label, validators=required, **kw)
     if spec.type == "date":
-        return DateField(spec.label, validators=required, **opts)
+        return DateField(spec.label, validators=required, **kw)
     if spec.type == "choice":
-        choices = list(spec.choices) if spec.required else [("", _l("Not known")),
-                                                            *spec.choices]
-        return SelectField(spec.label, validators=required, choices=choices, **opts)
-    return StringField(spec.label, validators=required, **opts)
+        choices = list(spec.choices) if spec.required else [("", _l("Not known")), *spec.choices]
+        return SelectField(spec.label, validators=required, choices=opts(choices), **kw)
+    return StringField(spec.label, validators=required, **kw)
 
 
 @cache
@@ -131,11 +153,16 @@ def form_class(kind: AssetKind) -> type[AssetBaseForm]:
 def form_data(asset: IPAsset) -> dict[str, Any]:
     """Initial form values from a stored asset."""
     data: dict[str, Any] = {
-        "registry_number": asset.registry_number, "title": asset.title,
-        "holder_name": asset.holder_name, "industry": asset.industry.value,
-        "legal_status": asset.legal_status.value, "filing_date": asset.filing_date,
-        "grant_date": asset.grant_date, "annual_revenue": asset.annual_revenue,
-        "development_cost": asset.development_cost, "revenue_growth": asset.revenue_growth_bp,
+        "registry_number": asset.registry_number,
+        "title": asset.title,
+        "holder_name": asset.holder_name,
+        "industry": asset.industry.value,
+        "legal_status": asset.legal_status.value,
+        "filing_date": asset.filing_date,
+        "grant_date": asset.grant_date,
+        "annual_revenue": asset.annual_revenue,
+        "development_cost": asset.development_cost,
+        "revenue_growth": asset.revenue_growth_bp,
         "row_version": asset.row_version,
     }
     for spec in FACTS_BY_KIND[asset.kind]:

@@ -16,14 +16,18 @@ from market.models.assets import AssetKind
 from market.models.orgs import Organisation, Role
 from market.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
 from market.services import assets as svc
+from market.services import valuations as valuation_svc
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 VIEWERS = (Role.SME, Role.BUREAU, Role.ADMIN)
 
 
 def _labels() -> dict[str, object]:
-    return {"kind_labels": KIND_LABELS, "industry_labels": INDUSTRY_LABELS,
-            "status_labels": STATUS_LABELS}
+    return {
+        "kind_labels": KIND_LABELS,
+        "industry_labels": INDUSTRY_LABELS,
+        "status_labels": STATUS_LABELS,
+    }
 
 
 def _kind(value: str) -> AssetKind:
@@ -43,8 +47,15 @@ def index() -> ResponseReturnValue:
     if actor().role is not Role.SME:
         ids = {a.owner_id for a in items}
         owners = {i: get_session().get(Organisation, i) for i in ids}
-    return render_template("assets/index.html", assets=items, owners=owners,
-                           show_withdrawn=show_withdrawn, **_labels())
+    values = valuation_svc.latest_for_assets(get_session(), [a.id for a in items if a.id])
+    return render_template(
+        "assets/index.html",
+        assets=items,
+        owners=owners,
+        values=values,
+        show_withdrawn=show_withdrawn,
+        **_labels(),
+    )
 
 
 @bp.route("/new")
@@ -78,8 +89,15 @@ def detail(asset_id: int) -> ResponseReturnValue:
     """One asset and its facts."""
     asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id)
     owner = get_session().get(Organisation, asset.owner_id)
-    return render_template("assets/detail.html", asset=asset, owner=owner,
-                           specs=FACTS_BY_KIND[asset.kind], **_labels())
+    latest = valuation_svc.latest(get_session(), asset_id)
+    return render_template(
+        "assets/detail.html",
+        asset=asset,
+        owner=owner,
+        valuation=latest,
+        specs=FACTS_BY_KIND[asset.kind],
+        **_labels(),
+    )
 
 
 @bp.route("/<int:asset_id>/edit", methods=["GET", "POST"])
@@ -92,16 +110,20 @@ def edit(asset_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             version = int(form.row_version.data or 0)
-            svc.update_asset(get_session(), actor=actor(), asset_id=asset_id,
-                             data=form.to_input(), row_version=version)
+            svc.update_asset(
+                get_session(),
+                actor=actor(),
+                asset_id=asset_id,
+                data=form.to_input(),
+                row_version=version,
+            )
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("assets.detail", asset_id=asset_id))
-    return render_template("assets/form.html", form=form, kind=asset.kind, asset=asset,
-                           **_labels())
+    return render_template("assets/form.html", form=form, kind=asset.kind, asset=asset, **_labels())
 
 
 @bp.route("/<int:asset_id>/withdraw", methods=["POST"])
@@ -111,3 +133,32 @@ def withdraw(asset_id: int) -> ResponseReturnValue:
     asset = svc.withdraw_asset(get_session(), actor=actor(), asset_id=asset_id)
     flash(_("%(title)s is withdrawn.", title=asset.title), "info")
     return redirect(url_for("assets.index"))
+
+
+@bp.route("/<int:asset_id>/valuation")
+@roles_required(*VIEWERS)
+def valuation_report(asset_id: int) -> ResponseReturnValue:
+    """The full valuation report (printable): score, reasons, value range, loan terms."""
+    session = get_session()
+    asset = svc.get_asset_for(session, actor=actor(), asset_id=asset_id)
+    rows = valuation_svc.history(session, asset_id)
+    chosen = rows[0] if rows else None
+    wanted = request.args.get("v", type=int)
+    if wanted is not None:
+        chosen = next((r for r in rows if r.id == wanted), None)
+        if chosen is None:
+            abort(404)
+    owner = session.get(Organisation, asset.owner_id)
+    return render_template(
+        "assets/valuation.html", asset=asset, owner=owner, v=chosen,
+        r=chosen.result if chosen else None, history=rows, **_labels(),
+    )
+
+
+@bp.route("/<int:asset_id>/revalue", methods=["POST"])
+@roles_required(Role.SME)
+def revalue(asset_id: int) -> ResponseReturnValue:
+    """Value the asset again as of today's business date."""
+    valuation_svc.revalue(get_session(), actor=actor(), asset_id=asset_id)
+    flash(_("The asset is valued again."), "success")
+    return redirect(url_for("assets.valuation_report", asset_id=asset_id))

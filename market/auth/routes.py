@@ -7,15 +7,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from market.auth.forms import LoginForm, PasswordForm, RegisterForm
-from market.authz import actor
+from market.authz import actor, signed_in
 from market.db import get_session
 from market.errors import ValidationFailed
 from market.extensions import limiter
 from market.formtools import apply_errors
 from market.models.orgs import CompanySize, OrgKind, Role
+from market.reference import ROLE_LABELS
 from market.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -27,8 +28,12 @@ def _login_limit() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only follow a relative `next` link on this site."""
-    if target and not urlsplit(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
+    if (
+        target
+        and not urlsplit(target).netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("main.dashboard")
 
@@ -41,8 +46,9 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(get_session(), email=form.email.data,
-                                     password=form.password.data)
+        user = accounts.authenticate(
+            get_session(), email=form.email.data, password=form.password.data
+        )
         if user is not None:
             login_user(user)
             flash(_("Welcome back, %(name)s.", name=user.name), "success")
@@ -52,7 +58,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@signed_in
 def logout() -> ResponseReturnValue:
     """Sign out."""
     logout_user()
@@ -68,13 +74,19 @@ def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
         company = accounts.OrganisationInput(
-            kind=OrgKind.SME, name=form.company_name.data, uscc=form.uscc.data,
-            industry=form.industry.data, size=CompanySize(form.size.data),
-            region=form.region.data, contact_name=form.contact_name.data,
-            contact_phone=form.contact_phone.data, contact_email=form.email.data,
+            kind=OrgKind.SME,
+            name=form.company_name.data,
+            uscc=form.uscc.data,
+            industry=form.industry.data,
+            size=CompanySize(form.size.data),
+            region=form.region.data,
+            contact_name=form.contact_name.data,
+            contact_phone=form.contact_phone.data,
+            contact_email=form.email.data,
         )
-        person = accounts.UserInput(email=form.email.data, name=form.name.data,
-                                    password=form.password.data, role=Role.SME)
+        person = accounts.UserInput(
+            email=form.email.data, name=form.name.data, password=form.password.data, role=Role.SME
+        )
         try:
             _org, user = accounts.register_sme(get_session(), company=company, user=person)
         except ValidationFailed as exc:
@@ -82,24 +94,30 @@ def register() -> ResponseReturnValue:
                 flash(message, "error")
         else:
             login_user(user)
-            flash(_("Your company is registered. Add your first IP asset to get it valued."),
-                  "success")
+            flash(
+                _("Your company is registered. Add your first IP asset to get it valued."),
+                "success",
+            )
             return redirect(url_for("assets.index"))
     return render_template("auth/register.html", form=form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@signed_in
 def account() -> ResponseReturnValue:
     """See your account and change your password."""
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(get_session(), actor=actor(),
-                                     current=form.current_password.data, new=form.new_password.data)
+            accounts.change_password(
+                get_session(),
+                actor=actor(),
+                current=form.current_password.data,
+                new=form.new_password.data,
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, role_labels=ROLE_LABELS)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
 from market import i18n
 from market.auth.routes import _safe_next
-from market.authz import actor
+from market.authz import actor, signed_in
 from market.clock import business_date
 from market.db import get_session
 from market.models.assets import AssetKind, AssetStatus, IPAsset
@@ -30,7 +30,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/dashboard")
-@login_required
+@signed_in
 def dashboard() -> ResponseReturnValue:
     """What the signed-in user should look at first."""
     session = get_session()
@@ -47,8 +47,12 @@ def dashboard() -> ResponseReturnValue:
         rows = session.exec(select(Organisation.kind, func.count()).group_by(Organisation.kind))
         org_counts = {OrgKind(k): int(n) for k, n in rows.all()}
     return render_template(
-        "dashboard.html", asset_counts=counts, total_assets=sum(counts.values()),
-        org_counts=org_counts, kind_labels=KIND_LABELS, org_kind_labels=ORG_KIND_LABELS,
+        "dashboard.html",
+        asset_counts=counts,
+        total_assets=sum(counts.values()),
+        org_counts=org_counts,
+        kind_labels=KIND_LABELS,
+        org_kind_labels=ORG_KIND_LABELS,
         today=business_date(session),
     )
 
@@ -60,11 +64,13 @@ def set_language() -> ResponseReturnValue:
     target = _safe_next(request.form.get("next"))
     response = make_response(redirect(target))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(i18n.LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+        response.set_cookie(
+            i18n.LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
         if current_user.is_authenticated:
-            accounts.set_locale(get_session(), actor=actor(), locale=code,
-                                available=current_app.config["LANGUAGES"])
+            accounts.set_locale(
+                get_session(), actor=actor(), locale=code, available=current_app.config["LANGUAGES"]
+            )
     return response
 
 

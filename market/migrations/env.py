@@ -28,8 +28,11 @@ def run_online() -> None:
     if isinstance(bind, Connection):
         _run(bind)
         return
-    engine = bind if isinstance(bind, Engine) else create_engine(
-        config.get_main_option("sqlalchemy.url") or "")
+    engine = (
+        bind
+        if isinstance(bind, Engine)
+        else create_engine(config.get_main_option("sqlalchemy.url") or "")
+    )
     with engine.begin() as connection:
         _run(connection)
 

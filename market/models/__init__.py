@@ -11,12 +11,14 @@ from market.models.assets import (
 from market.models.audit import AuditEvent
 from market.models.orgs import ROLES_BY_ORG_KIND, CompanySize, Organisation, OrgKind, Role, User
 from market.models.settings import Setting
+from market.models.valuations import AssetValuation
 
 __all__ = [
     "PATENT_KINDS",
     "ROLES_BY_ORG_KIND",
     "AssetKind",
     "AssetStatus",
+    "AssetValuation",
     "AuditEvent",
     "CompanySize",
     "IPAsset",

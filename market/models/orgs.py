@@ -57,7 +57,9 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200)
     uscc: str = Field(max_length=18, unique=True, index=True)
     industry: str | None = Field(default=None, max_length=32)
-    size: CompanySize | None = Field(default=None, sa_column=enum_column(CompanySize, nullable=True))
+    size: CompanySize | None = Field(
+        default=None, sa_column=enum_column(CompanySize, nullable=True)
+    )
     region: str = Field(default="", max_length=64)
     contact_name: str = Field(default="", max_length=100)
     contact_phone: str = Field(default="", max_length=32)

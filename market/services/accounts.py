@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from market import audit
 from market.db import transaction
 from market.errors import Conflict, PermissionDenied, ValidationFailed
+from market.i18n import N_, msg
 from market.identifiers import IdentifierError, normalise_uscc
 from market.models.orgs import (
     ROLES_BY_ORG_KIND,
@@ -20,6 +21,7 @@ from market.models.orgs import (
     Role,
     User,
 )
+from market.reference import ORG_KIND_LABELS, ROLE_LABELS
 from market.timeutil import utcnow
 
 MIN_PASSWORD = 10
@@ -56,33 +58,33 @@ def hash_password(password: str) -> str:
 
 def _check_password_rules(password: str, errors: dict[str, str]) -> None:
     if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+        errors["password"] = msg("Use at least %(n)s characters.", n=MIN_PASSWORD)
     elif password.isdigit() or password.isalpha():
-        errors["password"] = "Mix letters with digits or symbols."
+        errors["password"] = N_("Mix letters with digits or symbols.")
 
 
 def _validate_org(session: Session, data: OrganisationInput) -> tuple[str, dict[str, str]]:
     errors: dict[str, str] = {}
     uscc = ""
     if not data.name.strip():
-        errors["name"] = "Enter the registered company name."
+        errors["name"] = N_("Enter the registered company name.")
     try:
         uscc = normalise_uscc(data.uscc)
     except IdentifierError as exc:
         errors["uscc"] = str(exc)
     if uscc and session.exec(select(Organisation).where(Organisation.uscc == uscc)).first():
-        errors["uscc"] = "An organisation with this credit code is already registered."
+        errors["uscc"] = N_("An organisation with this credit code is already registered.")
     if data.contact_email and not _EMAIL_RE.match(data.contact_email):
-        errors["contact_email"] = "Enter a valid e-mail address."
+        errors["contact_email"] = N_("Enter a valid e-mail address.")
     if data.kind is OrgKind.SME:
         if not data.industry:
-            errors["industry"] = "Choose the industry."
+            errors["industry"] = N_("Choose the industry.")
         if data.size is None:
-            errors["size"] = "Choose the company size."
+            errors["size"] = N_("Choose the company size.")
         elif data.size is CompanySize.LARGE:
-            errors["size"] = "The marketplace serves micro, small and medium enterprises."
+            errors["size"] = N_("The marketplace serves micro, small and medium enterprises.")
         if not data.region:
-            errors["region"] = "Choose the region."
+            errors["region"] = N_("Choose the region.")
     return uscc, errors
 
 
@@ -90,14 +92,18 @@ def _validate_user(session: Session, data: UserInput, org_kind: OrgKind) -> dict
     errors: dict[str, str] = {}
     email = data.email.strip().lower()
     if not _EMAIL_RE.match(email):
-        errors["email"] = "Enter a valid e-mail address."
+        errors["email"] = N_("Enter a valid e-mail address.")
     elif session.exec(select(User).where(User.email == email)).first():
-        errors["email"] = "This e-mail address already has an account."
+        errors["email"] = N_("This e-mail address already has an account.")
     if not data.name.strip():
-        errors["name"] = "Enter the person's name."
+        errors["name"] = N_("Enter the person's name.")
     _check_password_rules(data.password, errors)
     if data.role not in ROLES_BY_ORG_KIND[org_kind]:
-        errors["role"] = f"A {org_kind.value} user cannot have the role {data.role.value}."
+        errors["role"] = msg(
+            "The role “%(role)s” does not fit an organisation of this kind (%(kind)s).",
+            role=ROLE_LABELS[data.role],
+            kind=ORG_KIND_LABELS[org_kind],
+        )
     return errors
 
 
@@ -114,9 +120,15 @@ def _new_user(org: Organisation, data: UserInput) -> User:
 
 def _new_org(data: OrganisationInput, uscc: str) -> Organisation:
     return Organisation(
-        kind=data.kind, name=data.name.strip(), uscc=uscc, industry=data.industry or None,
-        size=data.size, region=data.region, contact_name=data.contact_name.strip(),
-        contact_phone=data.contact_phone.strip(), contact_email=data.contact_email.strip().lower(),
+        kind=data.kind,
+        name=data.name.strip(),
+        uscc=uscc,
+        industry=data.industry or None,
+        size=data.size,
+        region=data.region,
+        contact_name=data.contact_name.strip(),
+        contact_phone=data.contact_phone.strip(),
+        contact_email=data.contact_email.strip().lower(),
     )
 
 
@@ -125,24 +137,31 @@ def register_sme(
 ) -> tuple[Organisation, User]:
     """An SME registers itself and its first user, in one transaction."""
     if company.kind is not OrgKind.SME or user.role is not Role.SME:
-        raise PermissionDenied("Only SMEs can register themselves; other organisations are "
-                               "set up by the bureau.")
+        raise PermissionDenied(
+            N_("Only SMEs can register themselves; other organisations are set up by the bureau.")
+        )
     with transaction(session):
         uscc, org_errors = _validate_org(session, company)
         errors = {("company_name" if k == "name" else k): v for k, v in org_errors.items()}
         errors.update(_validate_user(session, user, OrgKind.SME))
         if errors:
-            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+            raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
         org = _new_org(company, uscc)
         session.add(org)
         session.flush()
         account = _new_user(org, user)
         session.add(account)
         session.flush()
-        audit.record(session, actor=account, action="organisation.register", obj=org,
-                     after=audit.snapshot(org))
-        audit.record(session, actor=account, action="user.create", obj=account,
-                     after=audit.snapshot(account))
+        audit.record(
+            session,
+            actor=account,
+            action="organisation.register",
+            obj=org,
+            after=audit.snapshot(org),
+        )
+        audit.record(
+            session, actor=account, action="user.create", obj=account, after=audit.snapshot(account)
+        )
     return org, account
 
 
@@ -164,19 +183,18 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def create_organisation(
-    session: Session, *, actor: User, data: OrganisationInput
-) -> Organisation:
+def create_organisation(session: Session, *, actor: User, data: OrganisationInput) -> Organisation:
     """An admin sets up an organisation (bank, insurer, valuer ... or an SME)."""
     _require_admin(actor)
     with transaction(session):
         uscc, errors = _validate_org(session, data)
         if errors:
-            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+            raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
         org = _new_org(data, uscc)
         session.add(org)
-        audit.record(session, actor=actor, action="organisation.create", obj=org,
-                     after=audit.snapshot(org))
+        audit.record(
+            session, actor=actor, action="organisation.create", obj=org, after=audit.snapshot(org)
+        )
     return org
 
 
@@ -186,15 +204,23 @@ def create_user(session: Session, *, actor: User, organisation_id: int, data: Us
     with transaction(session):
         org = session.get(Organisation, organisation_id)
         if org is None:
-            raise ValidationFailed("Choose an organisation.",
-                                   errors={"organisation_id": "Unknown organisation."})
+            raise ValidationFailed(
+                N_("Choose an organisation."),
+                errors={"organisation_id": N_("Unknown organisation.")},
+            )
         errors = _validate_user(session, data, org.kind)
         if errors:
-            raise ValidationFailed("Please correct the marked fields.", errors=errors)
+            raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
         user = _new_user(org, data)
         session.add(user)
-        audit.record(session, actor=actor, action="user.create", obj=user,
-                     after=audit.snapshot(user), organisation_id=org.id)
+        audit.record(
+            session,
+            actor=actor,
+            action="user.create",
+            obj=user,
+            after=audit.snapshot(user),
+            organisation_id=org.id,
+        )
     return user
 
 
@@ -204,28 +230,37 @@ def set_user_active(session: Session, *, actor: User, user_id: int, active: bool
     with transaction(session):
         user = session.get(User, user_id)
         if user is None:
-            raise ValidationFailed("Unknown user.", errors={"user_id": "Unknown user."})
+            raise ValidationFailed(N_("Unknown user."), errors={"user_id": N_("Unknown user.")})
         if user.id == actor.id:
-            raise Conflict("You cannot disable your own account.")
+            raise Conflict(N_("You cannot disable your own account."))
         before = audit.snapshot(user)
         user.is_active = active
         session.add(user)
-        audit.record(session, actor=actor, action="user.enable" if active else "user.disable",
-                     obj=user, before=before, after=audit.snapshot(user),
-                     organisation_id=user.organisation_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="user.enable" if active else "user.disable",
+            obj=user,
+            before=before,
+            after=audit.snapshot(user),
+            organisation_id=user.organisation_id,
+        )
     return user
 
 
 def change_password(session: Session, *, actor: User, current: str, new: str) -> None:
     """A user changes their own password."""
     if not check_password_hash(actor.password_hash, current):
-        raise ValidationFailed("The current password is wrong.",
-                               errors={"current_password": "This is not your current password."})
+        raise ValidationFailed(
+            N_("The current password is wrong."),
+            errors={"current_password": N_("This is not your current password.")},
+        )
     errors: dict[str, str] = {}
     _check_password_rules(new, errors)
     if errors:
-        raise ValidationFailed("Please choose a stronger password.",
-                               errors={"new_password": errors["password"]})
+        raise ValidationFailed(
+            N_("Please choose a stronger password."), errors={"new_password": errors["password"]}
+        )
     with transaction(session):
         actor.password_hash = hash_password(new)
         session.add(actor)
@@ -235,15 +270,23 @@ def change_password(session: Session, *, actor: User, current: str, new: str) ->
 def set_locale(session: Session, *, actor: User, locale: str, available: list[str]) -> None:
     """Remember a user's language."""
     if locale not in available:
-        raise ValidationFailed("Unsupported language.", errors={"locale": "Unsupported language."})
+        raise ValidationFailed(
+            N_("Unsupported language."), errors={"locale": N_("Unsupported language.")}
+        )
     with transaction(session):
         before = {"locale": actor.locale}
         actor.locale = locale
         session.add(actor)
-        audit.record(session, actor=actor, action="user.set_locale", obj=actor,
-                     before=before, after={"locale": locale})
+        audit.record(
+            session,
+            actor=actor,
+            action="user.set_locale",
+            obj=actor,
+            before=before,
+            after={"locale": locale},
+        )
 
 
 def _require_admin(actor: User) -> None:
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("Only an administrator can manage organisations and users.")
+        raise PermissionDenied(N_("Only an administrator can manage organisations and users."))

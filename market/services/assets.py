@@ -14,6 +14,7 @@ from market.asset_facts import clean_facts
 from market.clock import business_date
 from market.db import transaction
 from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.i18n import N_, msg
 from market.identifiers import (
     IdentifierError,
     normalise_patent_number,
@@ -68,66 +69,86 @@ def _validate(session: Session, data: AssetInput, *, exclude_id: int | None) -> 
         if exclude_id is not None:
             clash = clash.where(col(IPAsset.id) != exclude_id)
         if session.exec(clash).first():
-            errors["registry_number"] = "This registry number is already listed by its owner."
+            errors["registry_number"] = N_("This registry number is already listed by its owner.")
     title = data.title.strip()
     if not title:
-        errors["title"] = "Enter the title or the mark as registered."
+        errors["title"] = N_("Enter the title or the mark as registered.")
     if data.filing_date > today:
-        errors["filing_date"] = "The filing date cannot be in the future."
+        errors["filing_date"] = N_("The filing date cannot be in the future.")
     if data.grant_date is not None:
         if data.grant_date < data.filing_date:
-            errors["grant_date"] = "Grant or registration cannot come before filing."
+            errors["grant_date"] = N_("Grant or registration cannot come before filing.")
         elif data.grant_date > today:
-            errors["grant_date"] = "The grant date cannot be in the future."
+            errors["grant_date"] = N_("The grant date cannot be in the future.")
     elif data.legal_status is not LegalStatus.PENDING:
-        errors["grant_date"] = "A granted or registered right needs its grant date."
+        errors["grant_date"] = N_("A granted or registered right needs its grant date.")
     if data.legal_status is LegalStatus.PENDING and data.grant_date is not None:
-        errors["legal_status"] = "A right with a grant date is no longer pending."
+        errors["legal_status"] = N_("A right with a grant date is no longer pending.")
     for name in ("annual_revenue", "development_cost"):
         value = getattr(data, name)
         if value is not None and value < 0:
-            errors[name] = "Cannot be negative."
+            errors[name] = N_("Cannot be negative.")
     if data.revenue_growth_bp is not None and not -5000 <= data.revenue_growth_bp <= 10000:
-        errors["revenue_growth_bp"] = "Expected growth must lie between -50% and +100% a year."
+        errors["revenue_growth_bp"] = N_("Expected growth must lie between -50% and +100% a year.")
     facts, fact_errors = clean_facts(data.kind, data.facts)
     errors.update({f"facts.{k}": v for k, v in fact_errors.items()})
-    expiry = derived_expiry(data.kind, filing_date=data.filing_date, grant_date=data.grant_date,
-                            renewals=int(facts.get("renewals", 0) or 0))
+    expiry = derived_expiry(
+        data.kind,
+        filing_date=data.filing_date,
+        grant_date=data.grant_date,
+        renewals=int(facts.get("renewals", 0) or 0),
+    )
     if expiry is None:
         expiry = data.expiry_date
     if expiry is not None and expiry <= data.filing_date:
-        errors["expiry_date"] = "Expiry must come after filing."
-    if (expiry is not None and expiry < today and data.legal_status is LegalStatus.VALID
-            and not errors):
-        errors["legal_status"] = (f"Protection ended on {expiry.isoformat()}: the status cannot be "
-                                  "valid (renewed marks: add the renewal).")
+        errors["expiry_date"] = N_("Expiry must come after filing.")
+    if (
+        expiry is not None
+        and expiry < today
+        and data.legal_status is LegalStatus.VALID
+        and not errors
+    ):
+        errors["legal_status"] = msg(
+            "Protection ended on %(day)s: the status cannot be "
+            "valid (renewed marks: add the renewal).",
+            day=expiry.isoformat(),
+        )
     if errors:
-        raise ValidationFailed("Please correct the marked fields.", errors=errors)
+        raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
     return {
-        "kind": data.kind, "registry_number": number, "title": title,
-        "holder_name": data.holder_name.strip(), "industry": data.industry,
-        "legal_status": data.legal_status, "filing_date": data.filing_date,
-        "grant_date": data.grant_date, "expiry_date": expiry,
-        "annual_revenue": data.annual_revenue, "development_cost": data.development_cost,
-        "revenue_growth_bp": data.revenue_growth_bp, "facts": facts,
+        "kind": data.kind,
+        "registry_number": number,
+        "title": title,
+        "holder_name": data.holder_name.strip(),
+        "industry": data.industry,
+        "legal_status": data.legal_status,
+        "filing_date": data.filing_date,
+        "grant_date": data.grant_date,
+        "expiry_date": expiry,
+        "annual_revenue": data.annual_revenue,
+        "development_cost": data.development_cost,
+        "revenue_growth_bp": data.revenue_growth_bp,
+        "facts": facts,
     }
 
 
-def _require_sme(actor: User) -> None:
+def require_sme(actor: User) -> None:
     if actor.role is not Role.SME:
-        raise PermissionDenied("Only an SME can list and edit its own IP assets.")
+        raise PermissionDenied(N_("Only an SME can list and edit its own IP assets."))
 
 
 def create_asset(session: Session, *, actor: User, data: AssetInput) -> IPAsset:
     """List a new IP asset owned by the actor's company."""
-    _require_sme(actor)
+    require_sme(actor)
     with transaction(session):
         values = _validate(session, data, exclude_id=None)
         asset = IPAsset(owner_id=actor.organisation_id, **values)
         session.add(asset)
         _flush_unique(session)
-        audit.record(session, actor=actor, action="asset.create", obj=asset,
-                     after=audit.snapshot(asset))
+        _value(session, actor=actor, asset=asset)
+        audit.record(
+            session, actor=actor, action="asset.create", obj=asset, after=audit.snapshot(asset)
+        )
     return asset
 
 
@@ -135,17 +156,23 @@ def update_asset(
     session: Session, *, actor: User, asset_id: int, data: AssetInput, row_version: int
 ) -> IPAsset:
     """Edit a live asset; `row_version` must match (someone else may have edited it)."""
-    _require_sme(actor)
+    require_sme(actor)
     with transaction(session):
         asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
         if asset.status is not AssetStatus.ACTIVE:
-            raise Conflict("A withdrawn asset cannot be edited.")
+            raise Conflict(N_("A withdrawn asset cannot be edited."))
         if data.kind is not asset.kind:
-            raise ValidationFailed("The kind of an asset cannot change; withdraw it and add a "
-                                   "new one.", errors={"kind": "cannot change"})
+            raise ValidationFailed(
+                N_("The kind of an asset cannot change; withdraw it and add a new one."),
+                errors={"kind": N_("The kind cannot change.")},
+            )
         if asset.row_version != row_version:
-            raise Conflict("This asset was changed in another window since you opened it. "
-                           "Reload the page and make your changes again.")
+            raise Conflict(
+                N_(
+                    "This asset was changed in another window since you opened it. "
+                    "Reload the page and make your changes again."
+                )
+            )
         values = _validate(session, data, exclude_id=asset.id)
         before = audit.snapshot(asset)
         for key, value in values.items():
@@ -154,25 +181,38 @@ def update_asset(
         asset.updated_at = utcnow()
         session.add(asset)
         _flush_unique(session)
-        audit.record(session, actor=actor, action="asset.update", obj=asset, before=before,
-                     after=audit.snapshot(asset))
+        _value(session, actor=actor, asset=asset)
+        audit.record(
+            session,
+            actor=actor,
+            action="asset.update",
+            obj=asset,
+            before=before,
+            after=audit.snapshot(asset),
+        )
     return asset
 
 
 def withdraw_asset(session: Session, *, actor: User, asset_id: int) -> IPAsset:
     """Take a listing off the market; its registry number becomes free again."""
-    _require_sme(actor)
+    require_sme(actor)
     with transaction(session):
         asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
         if asset.status is AssetStatus.WITHDRAWN:
-            raise Conflict("This asset is already withdrawn.")
+            raise Conflict(N_("This asset is already withdrawn."))
         before = audit.snapshot(asset)
         asset.status = AssetStatus.WITHDRAWN
         asset.withdrawn_at = utcnow()
         asset.row_version += 1
         session.add(asset)
-        audit.record(session, actor=actor, action="asset.withdraw", obj=asset, before=before,
-                     after=audit.snapshot(asset))
+        audit.record(
+            session,
+            actor=actor,
+            action="asset.withdraw",
+            obj=asset,
+            before=before,
+            after=audit.snapshot(asset),
+        )
     return asset
 
 
@@ -180,12 +220,12 @@ def get_asset_for(session: Session, *, actor: User, asset_id: int, write: bool =
     """Load an asset the actor may see (404 if missing, 403 if someone else's)."""
     asset = session.get(IPAsset, asset_id)
     if asset is None:
-        raise NotFound("No such IP asset.")
+        raise NotFound(N_("No such IP asset."))
     if asset.owner_id == actor.organisation_id and actor.role is Role.SME:
         return asset
     if not write and actor.role in READ_ALL_ROLES:
         return asset
-    raise PermissionDenied("This IP asset belongs to another company.")
+    raise PermissionDenied(N_("This IP asset belongs to another company."))
 
 
 def list_assets_for(
@@ -202,13 +242,19 @@ def list_assets_for(
     return list(session.exec(query).all())
 
 
+def _value(session: Session, *, actor: User, asset: IPAsset) -> None:
+    """Every saved version of an asset is valued in the same transaction."""
+    from market.services.valuations import value_and_store
+
+    value_and_store(session, actor=actor, asset=asset)
+
+
 def _flush_unique(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
         # Two listings raced for one registry number: the partial unique index decides.
-        raise Conflict("This registry number was just listed by someone else.") from exc
+        raise Conflict(N_("This registry number was just listed by someone else.")) from exc
 
 
-__all__ = ["AssetInput", "create_asset", "list_assets_for", "update_asset",
-           "withdraw_asset"]
+__all__ = ["AssetInput", "create_asset", "list_assets_for", "update_asset", "withdraw_asset"]

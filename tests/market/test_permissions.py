@@ -39,6 +39,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("assets.edit", "GET"): frozenset({"sme"}),
     ("assets.edit", "POST"): frozenset({"sme"}),
     ("assets.withdraw", "POST"): frozenset({"sme"}),
+    ("assets.valuation_report", "GET"): frozenset({"sme", "bureau", "admin"}),
+    ("assets.revalue", "POST"): frozenset({"sme"}),
     ("admin.organisations", "GET"): frozenset({"admin"}),
     ("admin.organisations", "POST"): frozenset({"admin"}),
     ("admin.users", "GET"): frozenset({"admin"}),
