@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from market import migrate
 from market.clock import business_date, set_business_date
-from market.db import get_bind, get_session, transaction
+from market.db import close_session, get_bind, get_session, transaction
 from market.errors import DomainError
 
 
@@ -102,6 +102,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for role, email, password in demo_logins():
         click.echo(f"  {role:<14} {email:<34} {password}")
     click.echo(f"Open http://{host}:{port}/ in your browser (Ctrl+C stops the site).")
+    # The server's requests open their own sessions; ours must not hold SQLite's lock.
+    close_session()
     if not no_serve:
         # app.run() is a no-op under the flask CLI, so serve with werkzeug directly.
         from werkzeug.serving import run_simple

@@ -17,6 +17,10 @@ Services, identifiers, money parsing and the error pages raise plain English str
   a msgid, so `gettext` returns it unchanged.
 
 So every display site simply calls `gettext(message)`, whatever produced the message.
+A value put into a `msg` placeholder is shown as given: pass a lazy label (market.reference) or
+`translate(N_("..."))` when the value itself is a word to translate.
+The zh catalog lives in market/translations; README has the refresh commands, and
+tests/market/test_i18n.py fails while any msgid lacks a translation.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
 def translate(message: str) -> str:
     """`message` translated when a request with Babel is active, else unchanged."""
     if has_request_context() and "babel" in current_app.extensions:
-        return gettext(message)
+        return str(gettext(message))
     return message
 
 

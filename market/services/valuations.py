@@ -12,6 +12,7 @@ from market import audit
 from market.clock import business_date
 from market.db import transaction
 from market.errors import Conflict, ValidationFailed
+from market.i18n import N_
 from market.models.assets import AssetStatus, IPAsset
 from market.models.orgs import User
 from market.models.valuations import AssetValuation
@@ -50,7 +51,7 @@ def value_and_store(session: Session, *, actor: User | None, asset: IPAsset) -> 
         result = valuation.value_asset(facts, as_of=business_date(session))
     except valuation.FactsError as exc:
         name = exc.field if exc.field in IPAsset.model_fields else f"facts.{exc.field}"
-        raise ValidationFailed("The valuation model cannot use these facts.",
+        raise ValidationFailed(N_("The valuation model cannot use these facts."),
                                errors={name: str(exc)}) from exc
     row = AssetValuation(
         asset_id=asset.id, asset_row_version=asset.row_version,
@@ -75,7 +76,7 @@ def revalue(session: Session, *, actor: User, asset_id: int) -> AssetValuation:
     with transaction(session):
         asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
         if asset.status is not AssetStatus.ACTIVE:
-            raise Conflict("A withdrawn asset is not valued.")
+            raise Conflict(N_("A withdrawn asset is not valued."))
         return value_and_store(session, actor=actor, asset=asset)
 
 
