@@ -40,7 +40,9 @@ def test_sme_registers_and_is_signed_in(client: FlaskClient, session: Session) -
     response = client.post("/register", data=registration(), follow_redirects=True)
     assert response.status_code == 200
     assert b"Your company is registered" in response.data
-    org = session.exec(select(Organisation).where(Organisation.name == "Zhongshan Test Optics Co.")).one()
+    org = session.exec(
+        select(Organisation).where(Organisation.name == "Zhongshan Test Optics Co.")
+    ).one()
     user = session.exec(select(User).where(User.email == "li.lei@optics-demo.cn")).one()
     assert user.organisation_id == org.id and user.role.value == "sme"
     assert org.kind.value == "sme" and org.size.value == "small"
@@ -68,19 +70,27 @@ def test_bad_credit_code_is_shown_next_to_the_field_and_nothing_is_saved(
 def test_duplicate_credit_code_and_email_are_refused(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    response = client.post("/register", data=registration(uscc=world.sme_org.uscc, email=world.sme.email))
+    response = client.post(
+        "/register", data=registration(uscc=world.sme_org.uscc, email=world.sme.email)
+    )
     page = response.get_data(as_text=True)
     assert "already registered" in page
     assert "already has an account" in page
 
 
 def test_weak_or_mismatched_passwords(client: FlaskClient) -> None:
-    page = client.post("/register", data=registration(password="short", confirm="short")).get_data(as_text=True)
+    page = client.post("/register", data=registration(password="short", confirm="short")).get_data(
+        as_text=True
+    )
     assert "at least 10" in page
-    page = client.post("/register", data=registration(password="onlyletterspassword",
-                                                     confirm="onlyletterspassword")).get_data(as_text=True)
+    page = client.post(
+        "/register",
+        data=registration(password="onlyletterspassword", confirm="onlyletterspassword"),
+    ).get_data(as_text=True)
     assert "Mix letters with digits" in page
-    page = client.post("/register", data=registration(confirm="something-else-1")).get_data(as_text=True)
+    page = client.post("/register", data=registration(confirm="something-else-1")).get_data(
+        as_text=True
+    )
     assert "Passwords differ" in page
 
 
@@ -99,7 +109,9 @@ def test_sign_in_and_out(client: FlaskClient, world: World, session: Session) ->
     assert client.get("/dashboard").status_code == 302
 
 
-def test_wrong_password_and_disabled_user(client: FlaskClient, world: World, session: Session) -> None:
+def test_wrong_password_and_disabled_user(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     response = client.post("/login", data={"email": world.sme.email, "password": "nope-nope-1"})
     assert "Wrong e-mail or password" in response.get_data(as_text=True)
     world.sme.is_active = False
@@ -109,7 +121,9 @@ def test_wrong_password_and_disabled_user(client: FlaskClient, world: World, ses
     assert "Wrong e-mail or password" in response.get_data(as_text=True)
 
 
-def test_disabled_user_loses_an_open_session(client: FlaskClient, world: World, session: Session) -> None:
+def test_disabled_user_loses_an_open_session(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     sign_in(client, world.sme)
     assert client.get("/assets/").status_code == 200
     world.sme.is_active = False
@@ -128,11 +142,20 @@ def test_next_parameter_only_follows_local_links(client: FlaskClient, world: Wor
 
 
 def test_login_is_rate_limited(connection: Connection, session: Session, world: World) -> None:
-    app = make_test_app(connection, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
-                        RATELIMIT_STORAGE_URI="memory://")
+    app = make_test_app(
+        connection,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+    )
     client = app.test_client()
     for _ in range(3):
-        assert client.post("/login", data={"email": world.sme.email, "password": "bad-guess-1"}).status_code == 200
+        assert (
+            client.post(
+                "/login", data={"email": world.sme.email, "password": "bad-guess-1"}
+            ).status_code
+            == 200
+        )
     blocked = client.post("/login", data={"email": world.sme.email, "password": PASSWORD})
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True)
@@ -141,11 +164,23 @@ def test_login_is_rate_limited(connection: Connection, session: Session, world: 
 
 def test_change_password(client: FlaskClient, world: World) -> None:
     sign_in(client, world.sme)
-    response = client.post("/account", data={"current_password": "wrong-one-1",
-                                             "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+    response = client.post(
+        "/account",
+        data={
+            "current_password": "wrong-one-1",
+            "new_password": "brand-new-pass-1",
+            "confirm": "brand-new-pass-1",
+        },
+    )
     assert "not your current password" in response.get_data(as_text=True)
-    response = client.post("/account", data={"current_password": PASSWORD,
-                                             "new_password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
+    response = client.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "brand-new-pass-1",
+            "confirm": "brand-new-pass-1",
+        },
+    )
     assert response.status_code == 302
     client.post("/logout")
     ok = client.post("/login", data={"email": world.sme.email, "password": "brand-new-pass-1"})

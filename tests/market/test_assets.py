@@ -78,8 +78,11 @@ def test_sme_adds_a_patent_a_trademark_and_a_gi_mark(
     client: FlaskClient, world: World, session: Session
 ) -> None:
     sign_in(client, world.sme)
-    for kind, form in (("invention_patent", patent_form()), ("trademark", trademark_form()),
-                       ("gi_mark", gi_form())):
+    for kind, form in (
+        ("invention_patent", patent_form()),
+        ("trademark", trademark_form()),
+        ("gi_mark", gi_form()),
+    ):
         response = client.post(f"/assets/new/{kind}", data=form)
         assert response.status_code == 302, response.get_data(as_text=True)
     listing = client.get("/assets/").get_data(as_text=True)
@@ -136,8 +139,10 @@ def test_bureau_sees_every_asset_but_cannot_edit(
         ({"annual_revenue": "12.345"}, "at most two decimals"),
         ({"annual_revenue": "-5"}, "cannot be negative"),
         ({"legal_status": "valid", "grant_date": ""}, "needs its grant date"),
-        ({"legal_status": "valid", "filing_date": "1995-01-01", "grant_date": "1997-01-01"},
-         "Protection ended on 2014-12-31"),
+        (
+            {"legal_status": "valid", "filing_date": "1995-01-01", "grant_date": "1997-01-01"},
+            "Protection ended on 2014-12-31",
+        ),
     ],
 )
 def test_bad_patent_input_is_explained_and_changes_nothing(
@@ -155,17 +160,23 @@ def test_bad_patent_input_is_explained_and_changes_nothing(
 
 def test_bad_mark_input(client: FlaskClient, world: World) -> None:
     sign_in(client, world.sme)
-    page = client.post("/assets/new/trademark", data=trademark_form(fact_nice_classes="9, 46")).get_data(as_text=True)
+    page = client.post(
+        "/assets/new/trademark", data=trademark_form(fact_nice_classes="9, 46")
+    ).get_data(as_text=True)
     assert "46 does not exist" in page
-    page = client.post("/assets/new/gi_mark", data=gi_form(fact_authorised_users="")).get_data(as_text=True)
+    page = client.post("/assets/new/gi_mark", data=gi_form(fact_authorised_users="")).get_data(
+        as_text=True
+    )
     assert "This field is required" in page
     assert client.get("/assets/new/not_a_kind").status_code == 404
 
 
 def test_utility_number_cannot_be_listed_as_an_invention(client: FlaskClient, world: World) -> None:
     sign_in(client, world.sme)
-    page = client.post("/assets/new/invention_patent",
-                       data=patent_form(registry_number=patent_number(AssetKind.UTILITY_MODEL))).get_data(as_text=True)
+    page = client.post(
+        "/assets/new/invention_patent",
+        data=patent_form(registry_number=patent_number(AssetKind.UTILITY_MODEL)),
+    ).get_data(as_text=True)
     assert "Type digit 2 is for utility models, not invention patents." in page
 
 
@@ -174,13 +185,15 @@ def test_a_registry_number_is_listed_by_one_owner_only(
 ) -> None:
     asset = make_asset(session, world.sme)
     sign_in(client, world.users["other_sme"])
-    page = client.post("/assets/new/invention_patent",
-                       data=patent_form(registry_number=asset.registry_number)).get_data(as_text=True)
+    page = client.post(
+        "/assets/new/invention_patent", data=patent_form(registry_number=asset.registry_number)
+    ).get_data(as_text=True)
     assert "already listed" in page
     # once withdrawn, the number is free (the right may have changed hands)
     svc.withdraw_asset(session, actor=world.sme, asset_id=asset.id)
-    response = client.post("/assets/new/invention_patent",
-                           data=patent_form(registry_number=asset.registry_number))
+    response = client.post(
+        "/assets/new/invention_patent", data=patent_form(registry_number=asset.registry_number)
+    )
     assert response.status_code == 302
 
 
@@ -195,8 +208,11 @@ def test_edit_keeps_history_and_detects_stale_forms(
     assert client.post(f"/assets/{asset.id}/edit", data=data).status_code == 302
     session.refresh(asset)
     assert asset.title == "New title" and asset.row_version == 2
-    event = session.exec(select(AuditEvent).where(AuditEvent.action == "asset.update",
-                                                  AuditEvent.object_id == asset.id)).one()
+    event = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "asset.update", AuditEvent.object_id == asset.id
+        )
+    ).one()
     assert event.before["title"] == "Old title" and event.after["title"] == "New title"
     assert "registry_number" not in event.after  # only what changed is recorded
     # a second window still holding version 1 must not overwrite the newer data
@@ -206,7 +222,9 @@ def test_edit_keeps_history_and_detects_stale_forms(
     assert asset.title == "New title"
 
 
-def test_withdraw_then_edit_is_a_conflict(client: FlaskClient, world: World, session: Session) -> None:
+def test_withdraw_then_edit_is_a_conflict(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     asset = make_asset(session, world.sme)
     sign_in(client, world.sme)
     assert client.post(f"/assets/{asset.id}/withdraw").status_code == 302
@@ -222,8 +240,13 @@ def test_services_refuse_non_sme_actors_and_kind_changes(world: World, session: 
         svc.create_asset(session, actor=world.users["bank_officer"], data=asset_input())
     asset = make_asset(session, world.sme)
     with pytest.raises(ValidationFailed):
-        svc.update_asset(session, actor=world.sme, asset_id=asset.id,
-                         data=asset_input(AssetKind.TRADEMARK), row_version=1)
+        svc.update_asset(
+            session,
+            actor=world.sme,
+            asset_id=asset.id,
+            data=asset_input(AssetKind.TRADEMARK),
+            row_version=1,
+        )
     svc.withdraw_asset(session, actor=world.sme, asset_id=asset.id)
     with pytest.raises(Conflict):
         svc.withdraw_asset(session, actor=world.sme, asset_id=asset.id)
@@ -231,8 +254,11 @@ def test_services_refuse_non_sme_actors_and_kind_changes(world: World, session: 
 
 def test_unknown_facts_are_rejected(world: World, session: Session) -> None:
     with pytest.raises(ValidationFailed) as err:
-        svc.create_asset(session, actor=world.sme,
-                         data=asset_input(facts={"claims": 3, "maturity": "pilot", "colour": "red"}))
+        svc.create_asset(
+            session,
+            actor=world.sme,
+            data=asset_input(facts={"claims": 3, "maturity": "pilot", "colour": "red"}),
+        )
     assert "facts.colour" in err.value.errors
 
 

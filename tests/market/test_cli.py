@@ -13,8 +13,10 @@ from market.seeding import DEMO_DIR, demo_logins
 
 
 def counts(session: Session) -> tuple[int, int, int]:
-    return tuple(session.exec(select(func.count()).select_from(m)).one()  # type: ignore[return-value]
-                 for m in (Organisation, User, IPAsset))
+    return tuple(
+        session.exec(select(func.count()).select_from(m)).one()  # type: ignore[return-value]
+        for m in (Organisation, User, IPAsset)
+    )
 
 
 def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> None:
@@ -23,11 +25,22 @@ def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> 
     orgs, users, assets = counts(session)
     assert orgs >= 18 and users >= 20 and assets >= 30
     kinds = set(session.exec(select(Organisation.kind)))
-    assert {OrgKind.SME, OrgKind.BANK, OrgKind.INSURER, OrgKind.GUARANTOR, OrgKind.VALUER,
-            OrgKind.BUREAU} <= kinds
+    assert {
+        OrgKind.SME,
+        OrgKind.BANK,
+        OrgKind.INSURER,
+        OrgKind.GUARANTOR,
+        OrgKind.VALUER,
+        OrgKind.BUREAU,
+    } <= kinds
     asset_kinds = {k.value for k in session.exec(select(IPAsset.kind))}
-    assert asset_kinds == {"invention_patent", "utility_model", "design_patent", "trademark",
-                           "gi_mark"}
+    assert asset_kinds == {
+        "invention_patent",
+        "utility_model",
+        "design_patent",
+        "trademark",
+        "gi_mark",
+    }
     audit_rows = session.exec(select(func.count()).select_from(AuditEvent)).one()
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0, second.output
@@ -38,8 +51,16 @@ def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> 
 
 def test_demo_logins_cover_every_role() -> None:
     roles = {role for role, _email, _pw in demo_logins(DEMO_DIR)}
-    assert roles == {"admin", "sme", "bank_officer", "bank_approver", "insurer", "guarantor",
-                     "valuer", "bureau"}
+    assert roles == {
+        "admin",
+        "sme",
+        "bank_officer",
+        "bank_approver",
+        "insurer",
+        "guarantor",
+        "valuer",
+        "bureau",
+    }
 
 
 def test_advance_date(runner: FlaskCliRunner, session: Session) -> None:

@@ -13,7 +13,9 @@ from tests.market.factories import make_asset
 from tests.market.test_permissions import ACCESS
 
 
-def test_posts_without_a_token_are_refused(connection: Connection, session: Session, world: World) -> None:
+def test_posts_without_a_token_are_refused(
+    connection: Connection, session: Session, world: World
+) -> None:
     app = make_test_app(connection, WTF_CSRF_ENABLED=True)
     client = app.test_client()
     asset = make_asset(session, world.sme)
@@ -23,14 +25,19 @@ def test_posts_without_a_token_are_refused(connection: Connection, session: Sess
         sign_in(client, user)
         for endpoint in posts:
             rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-            url = rule.rule.replace("<int:asset_id>", str(asset.id)).replace(
-                "<kind>", "invention_patent").replace("<int:user_id>", str(world.sme.id))
+            url = (
+                rule.rule.replace("<int:asset_id>", str(asset.id))
+                .replace("<kind>", "invention_patent")
+                .replace("<int:user_id>", str(world.sme.id))
+            )
             assert client.post(url, data={}).status_code == 400, url
     session.refresh(asset)
     assert asset.status is AssetStatus.ACTIVE
 
 
-def test_a_form_with_its_token_goes_through(connection: Connection, session: Session, world: World) -> None:
+def test_a_form_with_its_token_goes_through(
+    connection: Connection, session: Session, world: World
+) -> None:
     app = make_test_app(connection, WTF_CSRF_ENABLED=True)
     client = app.test_client()
     asset = make_asset(session, world.sme)
@@ -38,7 +45,10 @@ def test_a_form_with_its_token_goes_through(connection: Connection, session: Ses
     page = client.get(f"/assets/{asset.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
-    assert client.post(f"/assets/{asset.id}/withdraw", data={"csrf_token": token.group(1)}).status_code == 302
+    assert (
+        client.post(f"/assets/{asset.id}/withdraw", data={"csrf_token": token.group(1)}).status_code
+        == 302
+    )
     session.refresh(asset)
     assert asset.status is AssetStatus.WITHDRAWN
     assert session.exec(select(type(asset)).where(type(asset).id == asset.id)).one()

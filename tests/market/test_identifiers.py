@@ -43,12 +43,15 @@ def test_patent_check_digit_by_hand() -> None:
     # 4+0+8+5+6+0+8+18+6+12+20+30 = 117; 117 mod 11 = 7
     assert patent_check_char("202110123456") == "7"
     # remainder 10 is written X
-    digits = next(f"2020200{n:05d}" for n in range(100000) if patent_check_char(f"2020200{n:05d}") == "X")
+    digits = next(
+        f"2020200{n:05d}" for n in range(100000) if patent_check_char(f"2020200{n:05d}") == "X"
+    )
     assert normalise_patent_number(digits + ".X").endswith(".X")
 
 
-@pytest.mark.parametrize("raw", ["ZL202110123456.7", "CN 2021 1 0123456.7", "202110123456.7",
-                                 "cn2021101234567"])
+@pytest.mark.parametrize(
+    "raw", ["ZL202110123456.7", "CN 2021 1 0123456.7", "202110123456.7", "cn2021101234567"]
+)
 def test_patent_number_spellings_normalise(raw: str) -> None:
     assert normalise_patent_number(raw, "invention_patent") == "CN202110123456.7"
 

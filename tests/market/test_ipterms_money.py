@@ -27,12 +27,15 @@ def test_patent_terms_run_from_filing(kind: AssetKind, filed: date, expires: dat
 
 def test_mark_terms_run_from_registration_and_renew_by_ten_years() -> None:
     registered = date(2012, 9, 7)
-    assert derived_expiry(AssetKind.TRADEMARK, filing_date=date(2011, 9, 1),
-                          grant_date=registered) == date(2022, 9, 6)
-    assert derived_expiry(AssetKind.GI_MARK, filing_date=date(2011, 9, 1),
-                          grant_date=registered, renewals=1) == date(2032, 9, 6)
-    assert derived_expiry(AssetKind.TRADEMARK, filing_date=date(2011, 9, 1),
-                          grant_date=None) is None
+    assert derived_expiry(
+        AssetKind.TRADEMARK, filing_date=date(2011, 9, 1), grant_date=registered
+    ) == date(2022, 9, 6)
+    assert derived_expiry(
+        AssetKind.GI_MARK, filing_date=date(2011, 9, 1), grant_date=registered, renewals=1
+    ) == date(2032, 9, 6)
+    assert (
+        derived_expiry(AssetKind.TRADEMARK, filing_date=date(2011, 9, 1), grant_date=None) is None
+    )
 
 
 def test_parse_cny_is_exact() -> None:

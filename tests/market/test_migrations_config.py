@@ -34,7 +34,9 @@ def test_upgrade_from_empty_matches_models_and_downgrades(
         assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
 
 
-def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_production_refuses_the_default_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("IPMARKET_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
@@ -45,7 +47,9 @@ def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch, 
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_database_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_database_url_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("IPMARKET_ENV", "development")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     app = create_app()

@@ -12,8 +12,18 @@ from sqlmodel import Session
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 
-PRINCIPALS = ("anonymous", "sme", "other_sme", "bank_officer", "bank_approver", "insurer",
-              "guarantor", "valuer", "bureau", "admin")
+PRINCIPALS = (
+    "anonymous",
+    "sme",
+    "other_sme",
+    "bank_officer",
+    "bank_approver",
+    "insurer",
+    "guarantor",
+    "valuer",
+    "bureau",
+    "admin",
+)
 PUBLIC = frozenset(PRINCIPALS)
 SIGNED_IN = PUBLIC - {"anonymous"}
 SMES = frozenset({"sme", "other_sme"})
@@ -53,8 +63,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 
 
 def _url(app: Flask, endpoint: str, world: World, asset_id: int) -> str:
-    args = {"asset_id": asset_id, "kind": "invention_patent",
-            "user_id": world.users["insurer"].id}
+    args = {"asset_id": asset_id, "kind": "invention_patent", "user_id": world.users["insurer"].id}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         from flask import url_for
@@ -66,16 +75,27 @@ def test_every_route_is_in_the_matrix() -> None:
     from sqlalchemy import create_engine
 
     app = make_test_app(create_engine("sqlite://"))
-    routes = {(r.endpoint, m) for r in app.url_map.iter_rules() if r.endpoint != "static"
-              for m in (r.methods or set()) - {"HEAD", "OPTIONS"}}
+    routes = {
+        (r.endpoint, m)
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static"
+        for m in (r.methods or set()) - {"HEAD", "OPTIONS"}
+    }
     assert routes - set(ACCESS) == set(), "add these routes to ACCESS"
     assert set(ACCESS) - routes == set(), "these routes no longer exist"
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 @pytest.mark.parametrize(("endpoint", "method"), sorted(ACCESS))
-def test_permission_matrix(app: Flask, client: FlaskClient, session: Session, world: World,
-                           endpoint: str, method: str, principal: str) -> None:
+def test_permission_matrix(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    world: World,
+    endpoint: str,
+    method: str,
+    principal: str,
+) -> None:
     asset = make_asset(session, world.sme)
     assert asset.id is not None
     sign_in(client, None if principal == "anonymous" else world.users[principal])

@@ -23,17 +23,22 @@ from tests.market.factories import asset_input, make_asset
 
 
 @pytest.mark.parametrize("kind", list(AssetKind))
-def test_saving_an_asset_values_it_with_the_library(world: World, session: Session,
-                                                    kind: AssetKind) -> None:
+def test_saving_an_asset_values_it_with_the_library(
+    world: World, session: Session, kind: AssetKind
+) -> None:
     asset = make_asset(session, world.sme, kind)
     stored = svc.latest(session, asset.id)
     assert stored is not None and stored.asset_row_version == 1
     # The stored result is exactly what the library gives for the same facts and date.
-    expected = valuation.value_asset(valuation.facts_from_dict(svc.facts_for(asset)),
-                                     as_of=stored.as_of)
+    expected = valuation.value_asset(
+        valuation.facts_from_dict(svc.facts_for(asset)), as_of=stored.as_of
+    )
     assert stored.result == expected.to_dict()
     assert (stored.value_p10, stored.value_p50, stored.value_p90) == (
-        expected.value_p10, expected.value_p50, expected.value_p90)
+        expected.value_p10,
+        expected.value_p50,
+        expected.value_p90,
+    )
     assert stored.max_loan == expected.max_loan
     assert stored.max_loan <= stored.liquidation_value * stored.pledge_rate_bp // 10_000
     assert valuation.reproduce(stored.inputs).to_dict() == stored.result
@@ -44,9 +49,13 @@ def test_editing_revalues_and_keeps_the_old_valuation(world: World, session: Ses
     first = svc.latest(session, asset.id)
     assert first is not None
     first_result = dict(first.result)
-    asset_svc.update_asset(session, actor=world.sme, asset_id=asset.id,
-                           data=asset_input(registry_number=asset.registry_number,
-                                            annual_revenue=20_000_000_00), row_version=1)
+    asset_svc.update_asset(
+        session,
+        actor=world.sme,
+        asset_id=asset.id,
+        data=asset_input(registry_number=asset.registry_number, annual_revenue=20_000_000_00),
+        row_version=1,
+    )
     rows = svc.history(session, asset.id)
     assert len(rows) == 2
     newest, old = rows
@@ -70,7 +79,9 @@ def test_revalue_uses_the_business_date(world: World, session: Session) -> None:
         svc.revalue(session, actor=world.sme, asset_id=asset.id)
 
 
-def test_sme_sees_grade_value_and_reasons(client: FlaskClient, world: World, session: Session) -> None:
+def test_sme_sees_grade_value_and_reasons(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     asset = make_asset(session, world.sme)
     stored = svc.latest(session, asset.id)
     assert stored is not None
@@ -89,7 +100,9 @@ def test_sme_sees_grade_value_and_reasons(client: FlaskClient, world: World, ses
     assert format_fen(stored.value_p50) in listing
 
 
-def test_revalue_button_adds_a_valuation(client: FlaskClient, world: World, session: Session) -> None:
+def test_revalue_button_adds_a_valuation(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     asset = make_asset(session, world.sme)
     sign_in(client, world.sme)
     response = client.post(f"/assets/{asset.id}/revalue")
@@ -101,17 +114,22 @@ def test_revalue_button_adds_a_valuation(client: FlaskClient, world: World, sess
     assert client.get(f"/assets/{asset.id}/valuation?v=999999").status_code == 404
 
 
-def test_pending_application_is_valued_but_cannot_secure_a_loan(world: World, session: Session) -> None:
-    asset = make_asset(session, world.sme, legal_status=LegalStatus.PENDING,
-                       grant_date=None)
+def test_pending_application_is_valued_but_cannot_secure_a_loan(
+    world: World, session: Session
+) -> None:
+    asset = make_asset(session, world.sme, legal_status=LegalStatus.PENDING, grant_date=None)
     stored = svc.latest(session, asset.id)
     assert stored is not None and stored.max_loan == 0
 
 
-def test_valuations_are_not_visible_to_other_smes(client: FlaskClient, world: World,
-                                                  session: Session) -> None:
+def test_valuations_are_not_visible_to_other_smes(
+    client: FlaskClient, world: World, session: Session
+) -> None:
     asset = make_asset(session, world.sme)
     sign_in(client, world.users["other_sme"])
     assert client.get(f"/assets/{asset.id}/valuation").status_code == 403
     assert client.post(f"/assets/{asset.id}/revalue").status_code == 403
-    assert len(session.exec(select(AssetValuation).where(AssetValuation.asset_id == asset.id)).all()) == 1
+    assert (
+        len(session.exec(select(AssetValuation).where(AssetValuation.asset_id == asset.id)).all())
+        == 1
+    )
