@@ -23,7 +23,13 @@ def main() -> None:
         os.environ.setdefault("IPMARKET_ENV", "development")
     from market import create_app
 
-    FlaskGroup(create_app=lambda: create_app(), help="IP pledge financing marketplace.")()
+    from market.config import ConfigError
+
+    try:
+        FlaskGroup(create_app=lambda: create_app(), help="IP pledge financing marketplace.")()
+    except ConfigError as exc:
+        click.echo(f"ipmarket: {exc}", err=True)
+        raise SystemExit(2) from exc
 
 
 @click.group("db")
@@ -134,7 +140,25 @@ def advance_date(days: int | None, to_day: object) -> None:
     click.echo(f"Business date: {target.isoformat()}")
 
 
+@click.command(
+    "simulate",
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    },
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def simulate(args: tuple[str, ...]) -> None:
+    """Simulate a portfolio CSV under a loss-sharing scheme (riskpool; --help for options)."""
+    from riskpool.cli import main as riskpool_main
+
+    code = riskpool_main(["simulate", *args])
+    if code:
+        raise SystemExit(code)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for command in (db_group, init_db, seed, demo, advance_date):
+    for command in (db_group, init_db, seed, demo, advance_date, simulate):
         app.cli.add_command(command)

@@ -83,3 +83,29 @@ def test_demo_prepares_database_without_serving(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert "admin@bureau.demo" in result.output
     assert "http://127.0.0.1:5000/" in result.output
+
+
+def test_simulate_runs_a_scheme_on_a_portfolio_file(runner: FlaskCliRunner) -> None:
+    from market import ROOT
+
+    loans = ROOT / "riskpool" / "examples" / "loans.csv"
+    args = [
+        "simulate",
+        "--scheme",
+        "zhongshan-2021",
+        "--portfolio",
+        str(loans),
+        "--scenarios",
+        "2000",
+        "--seed",
+        "7",
+        "--no-progress",
+    ]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "99.9% loss quantile" in result.output
+    for party in ("pool", "bank", "insurer", "valuer"):
+        assert party in result.output
+    assert runner.invoke(args=args).output == result.output  # seeded: reproducible
+    bad = runner.invoke(args=["simulate", "--scheme", "no-such-scheme", "--portfolio", str(loans)])
+    assert bad.exit_code != 0
