@@ -1,0 +1,7 @@
+"""`python -m riskpool`: see riskpool.cli."""
+
+import sys
+
+from riskpool.cli import main
+
+sys.exit(main())
