@@ -22,7 +22,6 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         os.environ.setdefault("IPMARKET_ENV", "development")
     from market import create_app
-
     from market.config import ConfigError
 
     try:

@@ -12,11 +12,13 @@ from market.authz import actor, roles_required
 from market.db import get_session
 from market.errors import ValidationFailed
 from market.formtools import apply_errors
+from market.i18n import select_locale
 from market.models.assets import AssetKind
 from market.models.orgs import Organisation, Role
 from market.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
 from market.services import assets as svc
 from market.services import valuations as valuation_svc
+from market.valuation_text import localise
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 VIEWERS = (Role.SME, Role.BUREAU, Role.ADMIN)
@@ -95,6 +97,7 @@ def detail(asset_id: int) -> ResponseReturnValue:
         asset=asset,
         owner=owner,
         valuation=latest,
+        loan_note=localise(latest.result, select_locale())["loan_note"] if latest else None,
         specs=FACTS_BY_KIND[asset.kind],
         **_labels(),
     )
@@ -151,7 +154,8 @@ def valuation_report(asset_id: int) -> ResponseReturnValue:
     owner = session.get(Organisation, asset.owner_id)
     return render_template(
         "assets/valuation.html", asset=asset, owner=owner, v=chosen,
-        r=chosen.result if chosen else None, history=rows, **_labels(),
+        r=localise(chosen.result, select_locale()) if chosen else None, history=rows,
+        **_labels(),
     )
 
 
