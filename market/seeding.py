@@ -82,13 +82,11 @@ def _ensure_admin(session: Session, row: dict[str, Any], password: str, report: 
                 session, actor=None, action="organisation.seed", obj=org, after=audit.snapshot(org)
             )
             report.count("organisations", new=True)
-        assert org.id is not None
-        user = User(
-            organisation_id=org.id,
-            email=row["email"],
-            name=row["name"],
-            password_hash=accounts.hash_password(password),
-            role=Role.ADMIN,
+        user = accounts.new_user(
+            org,
+            accounts.UserInput(
+                email=row["email"], name=row["name"], password=password, role=Role.ADMIN
+            ),
         )
         session.add(user)
         audit.record(

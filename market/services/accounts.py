@@ -107,7 +107,8 @@ def _validate_user(session: Session, data: UserInput, org_kind: OrgKind) -> dict
     return errors
 
 
-def _new_user(org: Organisation, data: UserInput) -> User:
+def new_user(org: Organisation, data: UserInput) -> User:
+    """A user row for `org` with a hashed password (the caller has validated `data`)."""
     assert org.id is not None
     return User(
         organisation_id=org.id,
@@ -149,7 +150,7 @@ def register_sme(
         org = _new_org(company, uscc)
         session.add(org)
         session.flush()
-        account = _new_user(org, user)
+        account = new_user(org, user)
         session.add(account)
         session.flush()
         audit.record(
@@ -211,7 +212,7 @@ def create_user(session: Session, *, actor: User, organisation_id: int, data: Us
         errors = _validate_user(session, data, org.kind)
         if errors:
             raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
-        user = _new_user(org, data)
+        user = new_user(org, data)
         session.add(user)
         audit.record(
             session,
