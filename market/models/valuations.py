@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from market.models.types import json_column, money_column, utc_column
@@ -38,3 +39,19 @@ class AssetValuation(SQLModel, table=True):
     @property
     def score(self) -> float:
         return self.score_centi / 100
+
+
+class BankValuation(SQLModel, table=True):
+    """A bank's own adjusted value of an asset, kept beside (never over) the model's."""
+
+    __tablename__ = "bank_valuation"
+    __table_args__ = (sa.CheckConstraint("adjusted_value >= 0", name="ck_bank_value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: int = Field(foreign_key="ip_asset.id", index=True)
+    valuation_id: int = Field(foreign_key="asset_valuation.id")
+    bank_id: int = Field(foreign_key="organisation.id", index=True)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    adjusted_value: int = Field(sa_column=money_column())
+    reason: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

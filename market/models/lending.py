@@ -1,0 +1,209 @@
+"""Financing requests, bank offers and loans, with their state machines."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from market.models.types import enum_column, json_column, money_column, utc_column
+from market.timeutil import utcnow
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    WITHDRAWN = "withdrawn"
+
+
+REQUEST_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
+    RequestStatus.OPEN: frozenset({RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN}),
+}
+
+
+class OfferStatus(enum.StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"  # the approver sent it back
+    ACCEPTED = "accepted"
+    LAPSED = "lapsed"  # the SME accepted another offer or withdrew the request
+    EXPIRED = "expired"
+
+
+OFFER_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
+    OfferStatus.PENDING_APPROVAL: frozenset(
+        {OfferStatus.APPROVED, OfferStatus.REJECTED, OfferStatus.LAPSED}
+    ),
+    OfferStatus.APPROVED: frozenset(
+        {OfferStatus.ACCEPTED, OfferStatus.LAPSED, OfferStatus.EXPIRED}
+    ),
+}
+
+
+class RepaymentType(enum.StrEnum):
+    EQUAL_INSTALMENT = "equal_instalment"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+    INTEREST_ONLY = "interest_only"  # 先息后本: interest monthly, principal at the end
+
+
+class LoanStatus(enum.StrEnum):
+    AWAITING_DISBURSEMENT = "awaiting_disbursement"
+    ACTIVE = "active"
+    REPAID = "repaid"
+    IN_CLAIM = "in_claim"
+    COMPENSATED = "compensated"
+    CLOSED = "closed"  # the disposal of the pledged IP is finished
+
+
+LOAN_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
+    LoanStatus.AWAITING_DISBURSEMENT: frozenset({LoanStatus.ACTIVE}),
+    LoanStatus.ACTIVE: frozenset({LoanStatus.REPAID, LoanStatus.IN_CLAIM}),
+    LoanStatus.IN_CLAIM: frozenset({LoanStatus.COMPENSATED, LoanStatus.ACTIVE}),
+    LoanStatus.COMPENSATED: frozenset({LoanStatus.CLOSED}),
+}
+
+
+class Classification(enum.StrEnum):
+    """The five-tier loan classification (五级分类); the last three are non-performing."""
+
+    NORMAL = "normal"
+    SPECIAL_MENTION = "special_mention"
+    SUBSTANDARD = "substandard"
+    DOUBTFUL = "doubtful"
+    LOSS = "loss"
+
+    @property
+    def is_npl(self) -> bool:
+        return self in (Classification.SUBSTANDARD, Classification.DOUBTFUL, Classification.LOSS)
+
+
+class Enrolment(enum.StrEnum):
+    PENDING = "pending"
+    ENROLLED = "enrolled"
+    NOT_ENROLLED = "not_enrolled"
+
+
+class FinancingRequest(SQLModel, table=True):
+    """An SME's request for a pledge loan against one or several of its assets."""
+
+    __tablename__ = "financing_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    borrower_id: int = Field(foreign_key="organisation.id", index=True)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    bank_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    amount: int = Field(sa_column=money_column())
+    term_months: int
+    purpose: str = Field(max_length=500)
+    wants_insurance: bool = False
+    max_loan: int = Field(sa_column=money_column())  # what the valuations supported at sending
+    status: RequestStatus = Field(default=RequestStatus.OPEN, sa_column=enum_column(RequestStatus))
+    created_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class RequestAsset(SQLModel, table=True):
+    """An asset offered as collateral in a request, with the valuation it was sent with."""
+
+    __tablename__ = "request_asset"
+    __table_args__ = (sa.UniqueConstraint("request_id", "asset_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="financing_request.id", index=True)
+    asset_id: int = Field(foreign_key="ip_asset.id", index=True)
+    valuation_id: int = Field(foreign_key="asset_valuation.id")
+
+
+class RequestDecline(SQLModel, table=True):
+    """A bank's written refusal of a request."""
+
+    __tablename__ = "request_decline"
+    __table_args__ = (sa.UniqueConstraint("request_id", "bank_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="financing_request.id", index=True)
+    bank_id: int = Field(foreign_key="organisation.id")
+    declined_by_id: int = Field(foreign_key="user_account.id")
+    reason: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class Offer(SQLModel, table=True):
+    """A bank's offer on a request: proposed by an officer, approved by another user."""
+
+    __tablename__ = "offer"
+    __table_args__ = (
+        # At most one accepted offer per request, whatever the application does.
+        sa.Index(
+            "uq_offer_accepted_per_request",
+            "request_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'accepted'"),
+            postgresql_where=sa.text("status = 'accepted'"),
+        ),
+        sa.CheckConstraint("amount > 0", name="ck_offer_amount_positive"),
+        sa.CheckConstraint(
+            "approved_by_id IS NULL OR approved_by_id <> proposed_by_id",
+            name="ck_offer_maker_checker",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="financing_request.id", index=True)
+    bank_id: int = Field(foreign_key="organisation.id", index=True)
+    amount: int = Field(sa_column=money_column())
+    rate_bp: int  # annual interest rate in basis points
+    term_months: int
+    repayment_type: RepaymentType = Field(sa_column=enum_column(RepaymentType))
+    rating_grade: str = Field(max_length=8)
+    override_reason: str = Field(default="", max_length=1000)
+    conditions: str = Field(default="", max_length=1000)
+    status: OfferStatus = Field(
+        default=OfferStatus.PENDING_APPROVAL, sa_column=enum_column(OfferStatus)
+    )
+    proposed_by_id: int = Field(foreign_key="user_account.id")
+    approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    rejection_reason: str = Field(default="", max_length=1000)
+    expires_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Loan(SQLModel, table=True):
+    """The loan an accepted offer became: pledged, enrolled, disbursed, serviced."""
+
+    __tablename__ = "loan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="financing_request.id", unique=True)
+    offer_id: int = Field(foreign_key="offer.id", unique=True)
+    borrower_id: int = Field(foreign_key="organisation.id", index=True)
+    bank_id: int = Field(foreign_key="organisation.id", index=True)
+    principal: int = Field(sa_column=money_column())
+    rate_bp: int
+    term_months: int
+    repayment_type: RepaymentType = Field(sa_column=enum_column(RepaymentType))
+    insured: bool = False
+    status: LoanStatus = Field(
+        default=LoanStatus.AWAITING_DISBURSEMENT, sa_column=enum_column(LoanStatus)
+    )
+    accepted_on: date
+    disbursed_on: date | None = None
+    maturity_on: date | None = None
+    scheme_version_id: int | None = Field(default=None, foreign_key="scheme_version.id")
+    enrolment: Enrolment = Field(default=Enrolment.PENDING, sa_column=enum_column(Enrolment))
+    enrolment_reasons: list[Any] = Field(default_factory=list, sa_column=json_column())
+    enrolled_on: date | None = None
+    interest_subsidy: int = Field(default=0, sa_column=money_column())
+    insurance_premium: int = Field(default=0, sa_column=money_column())
+    classification: Classification = Field(
+        default=Classification.NORMAL, sa_column=enum_column(Classification)
+    )
+    days_past_due: int = 0
+    npl_since: date | None = None
+    closed_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
