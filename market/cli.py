@@ -11,9 +11,10 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from market import migrate
-from market.clock import business_date, set_business_date
+from market.clock import business_date
 from market.db import close_session, get_bind, get_session, transaction
 from market.errors import DomainError
+from market.services.dayend import move_business_date
 
 
 def main() -> None:
@@ -133,7 +134,7 @@ def advance_date(days: int | None, to_day: object) -> None:
     target: date = business_date(session) + timedelta(days=days) if days else to_day.date()  # type: ignore[attr-defined]
     try:
         with transaction(session):
-            set_business_date(session, actor=None, day=target)
+            move_business_date(session, actor=None, day=target)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Business date: {target.isoformat()}")

@@ -11,11 +11,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from market import ROOT, audit
+from market.clock import business_date
 from market.db import transaction
 from market.errors import ValidationFailed
 from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
 from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
-from market.services import accounts, assets
+from market.models.pool import LedgerEntry, SchemeVersion
+from market.services import accounts, assets, pool
 
 DEMO_DIR = ROOT / "seeds" / "demo"
 
@@ -58,7 +60,34 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
         report.count("users", new=True)
     for row in _read("assets.json", folder):
         _seed_asset(session, row, orgs, report)
+    if (folder / "scheme.json").exists():
+        _seed_pool(session, _read("scheme.json", folder), orgs, report)
     return report
+
+
+def _seed_pool(
+    session: Session, data: dict[str, Any], orgs: dict[str, int], report: SeedReport
+) -> None:
+    """The bureau's scheme (first version) and the pool's opening contribution."""
+    staff = session.exec(select(User).where(User.role == Role.BUREAU)).first()
+    if staff is None:
+        raise LookupError("the demo needs a bureau user to set up the pool")
+    if session.exec(select(SchemeVersion)).first() is None:
+        pool.add_scheme_version(
+            session,
+            actor=staff,
+            document=data["scheme"],
+            effective_from=business_date(session),
+            partners={party: orgs[key] for party, key in data["partners"].items()},
+        )
+        report.count("scheme versions", new=True)
+    else:
+        report.count("scheme versions", new=False)
+    if session.exec(select(LedgerEntry)).first() is None:
+        pool.contribute(
+            session, actor=staff, amount=int(data["contribution"]), memo=data["contribution_memo"]
+        )
+        report.count("pool contributions", new=True)
 
 
 def _ensure_admin(session: Session, row: dict[str, Any], password: str, report: SeedReport) -> User:

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from market.admin.forms import BusinessDateForm, OrganisationForm, UserForm
 from market.authz import actor, roles_required
-from market.clock import business_date, set_business_date
+from market.clock import business_date
 from market.db import get_session, transaction
 from market.errors import ValidationFailed
 from market.formtools import apply_errors, opts
@@ -17,6 +17,7 @@ from market.models.audit import AuditEvent
 from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
 from market.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.services import accounts
+from market.services.dayend import move_business_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 50
@@ -114,7 +115,7 @@ def clock() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with transaction(session):
-                set_business_date(session, actor=actor(), day=form.day.data)
+                move_business_date(session, actor=actor(), day=form.day.data)
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
         else:

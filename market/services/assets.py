@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from market import audit
 from market.asset_facts import clean_facts
@@ -22,11 +22,14 @@ from market.identifiers import (
 )
 from market.ipterms import derived_expiry
 from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
+from market.models.lending import FinancingRequest, RequestAsset
 from market.models.orgs import Role, User
+from market.models.pledges import Pledge, PledgeStatus
 from market.timeutil import utcnow
 
 # Roles that may read every listing (supervision); banks see assets through requests.
 READ_ALL_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
+BANK_ROLES = frozenset({Role.BANK_OFFICER, Role.BANK_APPROVER})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +164,7 @@ def update_asset(
         asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
         if asset.status is not AssetStatus.ACTIVE:
             raise Conflict(N_("A withdrawn asset cannot be edited."))
+        _require_unpledged(session, asset)
         if data.kind is not asset.kind:
             raise ValidationFailed(
                 N_("The kind of an asset cannot change; withdraw it and add a new one."),
@@ -200,11 +204,13 @@ def withdraw_asset(session: Session, *, actor: User, asset_id: int) -> IPAsset:
         asset = get_asset_for(session, actor=actor, asset_id=asset_id, write=True)
         if asset.status is AssetStatus.WITHDRAWN:
             raise Conflict(N_("This asset is already withdrawn."))
+        _require_unpledged(session, asset)
         before = audit.snapshot(asset)
         asset.status = AssetStatus.WITHDRAWN
         asset.withdrawn_at = utcnow()
         asset.row_version += 1
         session.add(asset)
+        _flush_unique(session)
         audit.record(
             session,
             actor=actor,
@@ -225,7 +231,25 @@ def get_asset_for(session: Session, *, actor: User, asset_id: int, write: bool =
         return asset
     if not write and actor.role in READ_ALL_ROLES:
         return asset
+    if not write and actor.role in BANK_ROLES and _offered_to_bank(session, asset_id, actor):
+        return asset
     raise PermissionDenied(N_("This IP asset belongs to another company."))
+
+
+def _offered_to_bank(session: Session, asset_id: int, actor: User) -> bool:
+    """True if the asset is collateral in a financing request addressed to the actor's bank."""
+    query = (
+        select(RequestAsset.id)
+        .join(FinancingRequest, col(FinancingRequest.id) == RequestAsset.request_id)
+        .where(
+            RequestAsset.asset_id == asset_id,
+            or_(
+                col(FinancingRequest.bank_id).is_(None),
+                FinancingRequest.bank_id == actor.organisation_id,
+            ),
+        )
+    )
+    return session.exec(query).first() is not None
 
 
 def list_assets_for(
@@ -242,6 +266,26 @@ def list_assets_for(
     return list(session.exec(query).all())
 
 
+def active_pledge(session: Session, asset_id: int) -> Pledge | None:
+    """The asset's active pledge, if it has one."""
+    query = select(Pledge).where(Pledge.asset_id == asset_id, Pledge.status == PledgeStatus.ACTIVE)
+    return session.exec(query).first()
+
+
+def _require_unpledged(session: Session, asset: IPAsset) -> None:
+    """A pledged asset cannot be withdrawn or edited (the database refuses it too)."""
+    assert asset.id is not None
+    pledge = active_pledge(session, asset.id)
+    if pledge is not None:
+        raise Conflict(
+            msg(
+                "This asset is under an active pledge (%(number)s) and cannot be changed "
+                "until the pledge is released.",
+                number=pledge.registration_number,
+            )
+        )
+
+
 def _value(session: Session, *, actor: User, asset: IPAsset) -> None:
     """Every saved version of an asset is valued in the same transaction."""
     from market.services.valuations import value_and_store
@@ -253,6 +297,11 @@ def _flush_unique(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
+        if "active pledge" in str(exc.orig):
+            # The database's pledge guard: a pledge was registered in the meantime.
+            raise Conflict(
+                N_("This asset was just pledged; it cannot change until the pledge is released.")
+            ) from exc
         # Two listings raced for one registry number: the partial unique index decides.
         raise Conflict(N_("This registry number was just listed by someone else.")) from exc
 
