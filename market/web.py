@@ -20,7 +20,9 @@ def init_app(app: Flask) -> None:
     from market.admin.routes import bp as admin_bp
     from market.assets.routes import bp as assets_bp
     from market.auth.routes import bp as auth_bp
+    from market.lending.routes import bp as lending_bp
     from market.main.routes import bp as main_bp
+    from market.pool.routes import bp as pool_bp
 
     csrf.init_app(app)
     babel.init_app(
@@ -37,7 +39,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 
-    for bp in (main_bp, auth_bp, assets_bp, admin_bp):
+    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
         app.register_blueprint(bp)
 
     app.jinja_env.filters["fen"] = format_fen

@@ -1,0 +1,1 @@
+"""Pages of the lending workflow: requests, offers, loans, receivables."""

@@ -1,0 +1,1 @@
+"""The bureau's pool pages: balance, ledger, claims, suspensions, scheme versions."""
