@@ -18,6 +18,7 @@ from market.db import new_session
 from market.models.orgs import Organisation, OrgKind, Role, User
 from tests.market import factories
 from tests.market.dbsetup import scratch_database
+from tests.market.invariants import check_invariants
 
 
 def database_url_option(config: pytest.Config) -> str | None:
@@ -43,6 +44,8 @@ def connection(db_engine: Engine) -> Iterator[Connection]:
     outer = conn.begin()
     try:
         yield conn
+        broken = check_invariants(conn)
+        assert not broken, f"invariants broken: {broken}"
     finally:
         outer.rollback()
         conn.close()

@@ -16,7 +16,7 @@ from market import ROOT
 from market.clock import business_date
 from market.db import transaction
 from market.models.assets import AssetKind, IPAsset
-from market.models.lending import Loan, Offer, RepaymentType
+from market.models.lending import FinancingRequest, Loan, Offer, RepaymentType
 from market.models.pool import BankSuspension, Claim, LedgerEntry, SchemeVersion
 from market.models.servicing import Instalment
 from market.models.settings import Setting
@@ -39,8 +39,12 @@ def set_day(session: Session, day: date) -> None:
 
 
 def setup_pool(
-    session: Session, world: World, *, document: dict[str, Any] | None = None,
-    funds: int = POOL_FUNDS, day: date = START,
+    session: Session,
+    world: World,
+    *,
+    document: dict[str, Any] | None = None,
+    funds: int = POOL_FUNDS,
+    day: date = START,
 ) -> SchemeVersion:
     """The business date, the bureau's scheme (demo document by default) and its money."""
     if session.get(Setting, "business_date") is None or business_date(session) < day:
@@ -73,7 +77,7 @@ def collateral(session: Session, world: World) -> list[IPAsset]:
 
 def make_request(
     session: Session, world: World, assets: list[IPAsset] | None = None, **kw: Any
-) -> financing.FinancingRequest:
+) -> FinancingRequest:
     """An open request of the world's SME to every bank."""
     chosen = assets if assets is not None else collateral(session, world)
     values: dict[str, Any] = {
@@ -85,9 +89,7 @@ def make_request(
         "bank_id": None,
     }
     values.update(kw)
-    return financing.create_request(
-        session, actor=world.sme, data=financing.RequestInput(**values)
-    )
+    return financing.create_request(session, actor=world.sme, data=financing.RequestInput(**values))
 
 
 def offer_input(**kw: Any) -> financing.OfferInput:
@@ -119,9 +121,7 @@ def make_offer(
     return offer
 
 
-def make_loan(
-    session: Session, world: World, *, disburse: bool = True, **kw: Any
-) -> Loan:
+def make_loan(session: Session, world: World, *, disburse: bool = True, **kw: Any) -> Loan:
     """A request, an approved offer, acceptance (pledges, enrolment) and disbursement."""
     request = make_request(session, world, **{k: v for k, v in kw.items() if k in REQUEST_KEYS})
     assert request.id is not None

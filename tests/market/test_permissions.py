@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.routing import Rule
 from sqlmodel import Session
+from werkzeug.routing import Rule
 
 from tests.market import access_lending, access_pool
 from tests.market.conftest import World, make_test_app, sign_in
