@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,12 @@ from market.clock import business_date
 from market.db import transaction
 from market.errors import ValidationFailed
 from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
+from market.models.lending import FinancingRequest, Loan, Offer, RepaymentType
 from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
-from market.models.pool import LedgerEntry, SchemeVersion
-from market.services import accounts, assets, pool
+from market.models.pool import DisposalKind, LedgerEntry, SchemeVersion
+from market.models.servicing import RepaymentKind
+from market.services import accounts, assets, claims, financing, pool, servicing, valuations
+from market.services.dayend import move_business_date
 
 DEMO_DIR = ROOT / "seeds" / "demo"
 
@@ -62,7 +65,152 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
         _seed_asset(session, row, orgs, report)
     if (folder / "scheme.json").exists():
         _seed_pool(session, _read("scheme.json", folder), orgs, report)
+    if (folder / "lending.json").exists():
+        _seed_lending(session, _read("lending.json", folder), orgs, report)
     return report
+
+
+def _user(session: Session, email: str) -> User:
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        raise LookupError(f"demo lending: no user {email}")
+    return user
+
+
+def _asset_ids(session: Session, numbers: list[str]) -> list[int]:
+    ids = []
+    for raw in numbers:
+        row = session.exec(
+            select(IPAsset).where(
+                IPAsset.registry_number == raw,
+                IPAsset.status == AssetStatus.ACTIVE,
+            )
+        ).first()
+        if row is None or row.id is None:
+            raise LookupError(f"demo lending: no live asset {raw}")
+        ids.append(row.id)
+    return ids
+
+
+def _ask(session: Session, story: dict[str, Any], orgs: dict[str, int]) -> FinancingRequest:
+    """Send a story's financing request (at most what its valuations support)."""
+    borrower = _user(session, story["borrower"])
+    ids = _asset_ids(session, story["assets"])
+    values = valuations.latest_for_assets(session, ids)
+    supported = sum(v.max_loan for v in values.values())
+    amount = min(int(story["amount_cny"]) * 100, supported // 1_000_000 * 1_000_000)
+    return financing.create_request(
+        session,
+        actor=borrower,
+        data=financing.RequestInput(
+            asset_ids=ids,
+            amount=max(amount, 1_000_000),
+            term_months=story["term_months"],
+            purpose=story["purpose"],
+            wants_insurance=story["insurance"],
+            bank_id=orgs[story["bank"]] if story["bank"] else None,
+        ),
+    )
+
+
+def _offer(session: Session, request: FinancingRequest, offer: dict[str, Any], term: int) -> Offer:
+    """One bank's offer on a request: proposed, and approved when the story says so."""
+    made = financing.propose_offer(
+        session,
+        actor=_user(session, offer["officer"]),
+        request_id=request.id or 0,
+        data=financing.OfferInput(
+            amount=min(request.amount, request.max_loan),
+            rate_bp=offer["rate_bp"],
+            term_months=term,
+            repayment_type=RepaymentType(offer["repayment"]),
+            rating_grade=offer["grade"],
+            conditions="Pledge registration at CNIPA before disbursement.",
+        ),
+    )
+    if offer.get("approver"):
+        made = financing.decide_offer(
+            session, actor=_user(session, offer["approver"]), offer_id=made.id or 0, approve=True
+        )
+    return made
+
+
+def _seed_lending(
+    session: Session, data: dict[str, Any], orgs: dict[str, int], report: SeedReport
+) -> None:
+    """Play the demo's loan stories through the services (once: only on an empty book)."""
+    if session.exec(select(FinancingRequest)).first() is not None:
+        report.count("loan stories", new=False)
+        return
+    start = business_date(session)
+    loans: dict[str, tuple[dict[str, Any], Loan]] = {}
+    for story in data["stories"]:
+        request = _ask(session, story, orgs)
+        offer = _offer(session, request, story, story["term_months"])
+        loan = financing.accept_offer(
+            session, actor=_user(session, story["borrower"]), offer_id=offer.id or 0
+        )
+        loan = servicing.disburse(
+            session, actor=_user(session, story["officer"]), loan_id=loan.id or 0
+        )
+        loans[story["key"]] = (story, loan)
+        report.count("loan stories", new=True)
+    end = start + timedelta(days=int(data["days_later"]))
+    for story, loan in loans.values():
+        if story["then"] != "repay":
+            continue
+        for row in servicing.instalments(session, loan.id or 0):
+            if row.due_on > end:
+                break
+            with transaction(session):
+                move_business_date(session, actor=None, day=max(row.due_on, business_date(session)))
+            servicing.record_repayment(
+                session,
+                actor=_user(session, story["officer"]),
+                loan_id=loan.id or 0,
+                amount=servicing.loan_position(session, loan).due_now,
+                kind=RepaymentKind.SCHEDULED,
+                reference="Demo transfer",
+            )
+    with transaction(session):
+        move_business_date(session, actor=None, day=end)
+    staff = session.exec(select(User).where(User.role == Role.BUREAU)).first()
+    for story, loan in loans.values():
+        if story["then"] == "repay":
+            continue
+        officer = _user(session, story["officer"])
+        claim = claims.file_claim(
+            session,
+            actor=officer,
+            loan_id=loan.id or 0,
+            note="Borrower stopped paying; pledge enforced.",
+        )
+        if story["then"] == "claim_approved" and staff is not None:
+            claims.decide_claim(
+                session,
+                actor=staff,
+                claim_id=claim.id or 0,
+                approve=True,
+                reason="Collection record and pledge documents complete.",
+            )
+            rec = story.get("recovery")
+            if rec:
+                claims.record_recovery(
+                    session,
+                    actor=officer,
+                    loan_id=loan.id or 0,
+                    disposal=DisposalKind(rec["disposal"]),
+                    proceeds=int(rec["proceeds"]),
+                    counterparty=rec["counterparty"],
+                )
+    for story in data["later"]:
+        request = _ask(session, story, orgs)
+        made = [_offer(session, request, offer, story["term_months"]) for offer in story["offers"]]
+        if story.get("accept") and made:
+            financing.accept_offer(
+                session, actor=_user(session, story["borrower"]), offer_id=made[0].id or 0
+            )
+        report.count("loan stories", new=True)
 
 
 def _seed_pool(
