@@ -29,7 +29,9 @@ def test_posts_without_a_token_are_refused(
                 rule.rule.replace("<int:asset_id>", str(asset.id))
                 .replace("<kind>", "invention_patent")
                 .replace("<int:user_id>", str(world.sme.id))
+                .replace("<txn>", "0")
             )
+            url = re.sub(r"<int:\w+>", "1", url)
             assert client.post(url, data={}).status_code == 400, url
     session.refresh(asset)
     assert asset.status is AssetStatus.ACTIVE
