@@ -12,6 +12,7 @@ from market import i18n
 from market.db import get_session
 from market.extensions import babel, csrf, limiter, login_manager
 from market.models.orgs import Organisation, Role, User
+from market.enrolment_text import localise_reason
 from market.money import format_fen
 
 
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(bp)
 
     app.jinja_env.filters["fen"] = format_fen
+    app.jinja_env.filters["enrolment_reason"] = localise_reason
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.context_processor(_template_globals)
