@@ -10,9 +10,9 @@ from flask_login import current_user
 
 from market import i18n
 from market.db import get_session
+from market.enrolment_text import localise_reason
 from market.extensions import babel, csrf, limiter, login_manager
 from market.models.orgs import Organisation, Role, User
-from market.enrolment_text import localise_reason
 from market.money import format_fen
 
 

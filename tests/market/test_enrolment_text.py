@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from flask import Flask
 
@@ -45,7 +44,7 @@ def test_every_riskpool_reason_is_recognised(app: Flask) -> None:
     assert "The loan of ¥200.00 exceeds the scheme's maximum loan size of ¥100.00." in shown
 
 
-@pytest.mark.parametrize("reason", _reasons() + ["no risk-compensation scheme is in force"])
+@pytest.mark.parametrize("reason", [*_reasons(), "no risk-compensation scheme is in force"])
 def test_reasons_are_in_chinese_on_the_zh_site(app: Flask, reason: str) -> None:
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         shown = localise_reason(reason)
