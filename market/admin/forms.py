@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from market.formtools import opts
 from market.models.assets import Industry
@@ -56,3 +64,22 @@ class UserForm(FlaskForm):  # type: ignore[misc]
 class BusinessDateForm(FlaskForm):  # type: ignore[misc]
     day = DateField(_l("Business date"), validators=[InputRequired()])
     submit = SubmitField(_l("Set business date"))
+
+
+def _days(label: object) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=1, max=9999)])
+
+
+class ThresholdsForm(FlaskForm):  # type: ignore[misc]
+    """Days past due at which a loan enters each class (increasing)."""
+
+    special_mention = _days(_l("Special mention from (days past due)"))
+    substandard = _days(_l("Substandard from"))
+    doubtful = _days(_l("Doubtful from"))
+    loss = _days(_l("Loss from"))
+    save_thresholds = SubmitField(_l("Set the thresholds"))
+
+    def as_text(self) -> str:
+        """The thresholds as the service takes them, e.g. '1/90/180/360'."""
+        days = (self.special_mention, self.substandard, self.doubtful, self.loss)
+        return "/".join(str(f.data) for f in days)

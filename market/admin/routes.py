@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.admin.forms import BusinessDateForm, OrganisationForm, UserForm
+from market.admin.forms import BusinessDateForm, OrganisationForm, ThresholdsForm, UserForm
 from market.authz import actor, roles_required
 from market.clock import business_date
 from market.db import get_session, transaction
@@ -16,7 +16,7 @@ from market.formtools import apply_errors, opts
 from market.models.audit import AuditEvent
 from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
 from market.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
-from market.services import accounts
+from market.services import accounts, servicing
 from market.services.dayend import move_business_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -106,10 +106,32 @@ def set_active(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
+def _render_clock(
+    *,
+    form: BusinessDateForm | None = None,
+    thresholds_form: ThresholdsForm | None = None,
+    thresholds_errors: list[str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = get_session()
+    current = servicing.thresholds(session)
+    if thresholds_form is None:
+        names = ("special_mention", "substandard", "doubtful", "loss")
+        thresholds_form = ThresholdsForm(formdata=None, data=dict(zip(names, current, strict=True)))
+    return render_template(
+        "admin/clock.html",
+        form=form or BusinessDateForm(formdata=None),
+        today=business_date(session),
+        thresholds=current,
+        thresholds_form=thresholds_form,
+        thresholds_errors=thresholds_errors or [],
+    ), status
+
+
 @bp.route("/clock", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def clock() -> ResponseReturnValue:
-    """See and move the business date."""
+    """See and move the business date; see the classification thresholds."""
     session = get_session()
     form = BusinessDateForm()
     if form.validate_on_submit():
@@ -121,7 +143,31 @@ def clock() -> ResponseReturnValue:
         else:
             flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()), "success")
             return redirect(url_for("admin.clock"))
-    return render_template("admin/clock.html", form=form, today=business_date(session))
+    return _render_clock(form=form)
+
+
+@bp.route("/thresholds", methods=["POST"])
+@roles_required(Role.ADMIN)
+def thresholds() -> ResponseReturnValue:
+    """Change the days past due that classify loans, and reclassify every live loan."""
+    form = ThresholdsForm()
+    leftovers: list[str] = []
+    if form.validate_on_submit():
+        try:
+            values = servicing.set_thresholds(get_session(), actor=actor(), text=form.as_text())
+        except ValidationFailed as exc:
+            leftovers = apply_errors(form, exc.errors)
+        else:
+            flash(
+                _(
+                    "Loans are now classified at %(days)s days past due; every live loan is "
+                    "reclassified.",
+                    days="/".join(map(str, values)),
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.clock"))
+    return _render_clock(thresholds_form=form, thresholds_errors=leftovers, status=422)
 
 
 @bp.route("/audit")

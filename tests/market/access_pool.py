@@ -6,4 +6,19 @@ tests.market.lending_fixtures.LendingWorld and `bank_officer`/`bank_approver` it
 
 from __future__ import annotations
 
-ACCESS: dict[tuple[str, str], frozenset[str]] = {}
+READERS = frozenset({"bureau", "admin"})
+BUREAU = frozenset({"bureau"})
+ADMIN = frozenset({"admin"})
+
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("pool.index", "GET"): READERS,
+    ("pool.ledger", "GET"): READERS,
+    ("pool.claims", "GET"): READERS,
+    ("pool.schemes", "GET"): READERS,
+    ("pool.schemes", "POST"): BUREAU,
+    ("pool.contribute", "POST"): BUREAU,
+    ("pool.reverse", "POST"): BUREAU,
+    ("pool.decide_claim", "POST"): BUREAU,
+    ("pool.lift_suspension", "POST"): BUREAU,
+    ("admin.thresholds", "POST"): ADMIN,
+}
