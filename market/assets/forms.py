@@ -18,11 +18,12 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from market.asset_facts import FACTS_BY_KIND, FactSpec
-from market.formtools import MoneyField, opts
+from market.formtools import MoneyField, not_blank, opts
 from market.models.assets import AssetKind, Industry, IPAsset, LegalStatus
 from market.reference import INDUSTRY_LABELS, STATUS_LABELS
 from market.services.assets import AssetInput
@@ -175,3 +176,19 @@ def form_data(asset: IPAsset) -> dict[str, Any]:
             value = date.fromisoformat(value)
         data[f"fact_{spec.name}"] = value
     return data
+
+
+class BankValueForm(FlaskForm):  # type: ignore[misc]
+    """A bank's own adjusted value of an asset, with the reason for it."""
+
+    adjusted_value = MoneyField(
+        _l("Your bank's value (CNY)"),
+        validators=[InputRequired()],
+        description=_l("Kept beside the model's value; the model's valuation never changes."),
+    )
+    reason = TextAreaField(
+        _l("Why the bank values it so"),
+        validators=[DataRequired(), not_blank, Length(max=2000)],
+        description=_l("A sentence or more: e.g. a narrower market, a pending invalidation."),
+    )
+    submit = SubmitField(_l("Record the bank's value"))

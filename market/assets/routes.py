@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlmodel import col, select
 
 from market.asset_facts import FACTS_BY_KIND
-from market.assets.forms import form_class, form_data
+from market.assets.forms import BankValueForm, form_class, form_data
 from market.authz import actor, roles_required
 from market.db import get_session
 from market.errors import ValidationFailed
 from market.formtools import apply_errors
 from market.i18n import select_locale
 from market.models.assets import AssetKind
-from market.models.orgs import Organisation, Role
+from market.models.orgs import Organisation, Role, User
 from market.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
 from market.services import assets as svc
 from market.services import valuations as valuation_svc
@@ -22,6 +23,10 @@ from market.valuation_text import localise
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 VIEWERS = (Role.SME, Role.BUREAU, Role.ADMIN)
+BANKERS = (Role.BANK_OFFICER, Role.BANK_APPROVER)
+# Banks open an asset only when it is collateral in a request addressed to them (the service
+# checks that; others get 403).
+REPORT_VIEWERS = (*VIEWERS, *BANKERS)
 
 
 def _labels() -> dict[str, object]:
@@ -86,7 +91,7 @@ def create(kind: str) -> ResponseReturnValue:
 
 
 @bp.route("/<int:asset_id>")
-@roles_required(*VIEWERS)
+@roles_required(*REPORT_VIEWERS)
 def detail(asset_id: int) -> ResponseReturnValue:
     """One asset and its facts."""
     asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id)
@@ -138,12 +143,13 @@ def withdraw(asset_id: int) -> ResponseReturnValue:
     return redirect(url_for("assets.index"))
 
 
-@bp.route("/<int:asset_id>/valuation")
-@roles_required(*VIEWERS)
-def valuation_report(asset_id: int) -> ResponseReturnValue:
-    """The full valuation report (printable): score, reasons, value range, loan terms."""
+def _report_page(
+    asset_id: int, *, bank_form: BankValueForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The valuation report, with the banks' own values beside the model's."""
     session = get_session()
-    asset = svc.get_asset_for(session, actor=actor(), asset_id=asset_id)
+    user = actor()
+    asset = svc.get_asset_for(session, actor=user, asset_id=asset_id)
     rows = valuation_svc.history(session, asset_id)
     chosen = rows[0] if rows else None
     wanted = request.args.get("v", type=int)
@@ -152,11 +158,60 @@ def valuation_report(asset_id: int) -> ResponseReturnValue:
         if chosen is None:
             abort(404)
     owner = session.get(Organisation, asset.owner_id)
+    banker = user.role in BANKERS
+    # A bank sees its own values; the owner and supervisors see every bank's.
+    adjusted = valuation_svc.bank_values(
+        session, asset_id=asset_id, bank_id=user.organisation_id if banker else None
+    )
+    bank_ids = {b.bank_id for b in adjusted}
+    banks = {
+        o.id: o
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(bank_ids)))
+    } if bank_ids else {}
+    people_ids = {b.created_by_id for b in adjusted}
+    people = {
+        u.id: u for u in session.exec(select(User).where(col(User.id).in_(people_ids)))
+    } if people_ids else {}
     return render_template(
         "assets/valuation.html", asset=asset, owner=owner, v=chosen,
         r=localise(chosen.result, select_locale()) if chosen else None, history=rows,
+        bank_values=adjusted, banks=banks, people=people,
+        model_values={row.id: row for row in rows},
+        bank_form=(bank_form or BankValueForm(formdata=None)) if banker and rows else None,
         **_labels(),
-    )
+    ), status
+
+
+@bp.route("/<int:asset_id>/valuation")
+@roles_required(*REPORT_VIEWERS)
+def valuation_report(asset_id: int) -> ResponseReturnValue:
+    """The full valuation report (printable): score, reasons, value range, loan terms."""
+    return _report_page(asset_id)
+
+
+@bp.route("/<int:asset_id>/bank-value", methods=["POST"])
+@roles_required(*BANKERS)
+def bank_value(asset_id: int) -> ResponseReturnValue:
+    """A bank records its own adjusted value of the asset, with a written reason."""
+    session = get_session()
+    svc.get_asset_for(session, actor=actor(), asset_id=asset_id)
+    form = BankValueForm()
+    if form.validate_on_submit():
+        try:
+            valuation_svc.record_bank_value(
+                session,
+                actor=actor(),
+                asset_id=asset_id,
+                adjusted_value=form.adjusted_value.data or 0,
+                reason=form.reason.data or "",
+            )
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("Your bank's value is recorded beside the model's."), "success")
+            return redirect(url_for("assets.valuation_report", asset_id=asset_id))
+    return _report_page(asset_id, bank_form=form, status=422)
 
 
 @bp.route("/<int:asset_id>/revalue", methods=["POST"])

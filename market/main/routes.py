@@ -13,6 +13,7 @@ from market.auth.routes import _safe_next
 from market.authz import actor, signed_in
 from market.clock import business_date
 from market.db import get_session
+from market.lending.overview import dashboard_data
 from market.models.assets import AssetKind, AssetStatus, IPAsset
 from market.models.orgs import Organisation, OrgKind, Role
 from market.reference import KIND_LABELS, ORG_KIND_LABELS
@@ -54,6 +55,7 @@ def dashboard() -> ResponseReturnValue:
         kind_labels=KIND_LABELS,
         org_kind_labels=ORG_KIND_LABELS,
         today=business_date(session),
+        **dashboard_data(session, user),
     )
 
 

@@ -201,6 +201,9 @@ def disburse(session: Session, *, actor: User, loan_id: int) -> Loan:
     with transaction(session):
         loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
         require_lender(actor, loan)
+        if loan.status is not LoanStatus.AWAITING_DISBURSEMENT:
+            # IN_CLAIM -> ACTIVE is a legal transition too (a rejected claim), not a payout.
+            raise Conflict(N_("Only a loan awaiting disbursement can be paid out."))
         require_transition(LOAN_TRANSITIONS, loan.status, LoanStatus.ACTIVE, what=N_("loan"))
         assert loan.id is not None
         today = business_date(session)

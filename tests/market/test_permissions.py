@@ -13,7 +13,7 @@ from werkzeug.routing import Rule
 from tests.market import access_lending, access_pool
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
-from tests.market.lending_fixtures import lending_world
+from tests.market.lending_fixtures import lending_world, make_request
 
 PRINCIPALS = (
     "anonymous",
@@ -48,11 +48,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("assets.choose_kind", "GET"): SMES,
     ("assets.create", "GET"): SMES,
     ("assets.create", "POST"): SMES,
-    ("assets.detail", "GET"): frozenset({"sme", "bureau", "admin"}),
+    ("assets.detail", "GET"): frozenset(
+        {"sme", "bureau", "admin", "bank_officer", "bank_approver"}
+    ),
     ("assets.edit", "GET"): frozenset({"sme"}),
     ("assets.edit", "POST"): frozenset({"sme"}),
     ("assets.withdraw", "POST"): frozenset({"sme"}),
-    ("assets.valuation_report", "GET"): frozenset({"sme", "bureau", "admin"}),
+    ("assets.valuation_report", "GET"): frozenset(
+        {"sme", "bureau", "admin", "bank_officer", "bank_approver"}
+    ),
     ("assets.revalue", "POST"): frozenset({"sme"}),
     ("admin.organisations", "GET"): frozenset({"admin"}),
     ("admin.organisations", "POST"): frozenset({"admin"}),
@@ -66,6 +70,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     **access_pool.ACCESS,
 }
 LENDING_ARGS = {"request_id", "offer_id", "loan_id", "claim_id", "suspension_id", "txn"}
+# Banks open an asset only as collateral in a request addressed to them: for these rows the
+# asset under test is put in a request of `sme` to every bank.
+COLLATERAL_ENDPOINTS = {"assets.detail", "assets.valuation_report", "assets.bank_value"}
 
 
 def _rule(app: Flask, endpoint: str) -> Rule:
@@ -116,6 +123,8 @@ def test_permission_matrix(
         more = vars(lending_world(session, world))
     asset = make_asset(session, world.sme)
     assert asset.id is not None
+    if endpoint in COLLATERAL_ENDPOINTS:
+        make_request(session, world, assets=[asset])
     sign_in(client, None if principal == "anonymous" else world.users[principal])
     url = _url(app, endpoint, world, asset.id, **more)
     response = client.open(url, method=method, data={} if method == "POST" else None)
