@@ -6,7 +6,26 @@ import enum
 from collections.abc import Mapping
 
 from market.errors import Conflict
-from market.i18n import msg
+from market.i18n import msg, translate
+from market.lending import labels
+
+# Every state's display label (translated in the reader's language when shown).
+STATE_LABELS: dict[enum.Enum, object] = {}
+for _table in (
+    labels.REQUEST_STATUS_LABELS,
+    labels.OFFER_STATUS_LABELS,
+    labels.LOAN_STATUS_LABELS,
+    labels.CLAIM_STATUS_LABELS,
+    labels.PLEDGE_STATUS_LABELS,
+):
+    STATE_LABELS.update(_table.items())
+
+
+def state_label(state: enum.Enum) -> str:
+    """A state's label for messages, e.g. "Waiting for approval"."""
+    label = STATE_LABELS.get(state)
+    return str(label) if label is not None else str(state.value).replace("_", " ")
+
 
 Transitions = Mapping[enum.Enum, frozenset[enum.Enum]]
 
@@ -18,9 +37,9 @@ def require_transition(
     if target not in table.get(current, frozenset()):
         raise Conflict(
             msg(
-                "This %(what)s is %(current)s; it cannot become %(target)s.",
-                what=what,
-                current=str(current.value).replace("_", " "),
-                target=str(target.value).replace("_", " "),
+                'This %(what)s is "%(current)s"; it cannot become "%(target)s".',
+                what=translate(what),
+                current=state_label(current),
+                target=state_label(target),
             )
         )

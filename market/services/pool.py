@@ -14,6 +14,7 @@ from market.clock import business_date
 from market.db import transaction
 from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.i18n import N_, msg
+from market.lending.labels import PARTY_LABELS
 from market.models.orgs import Organisation, OrgKind, Role, User
 from market.models.pool import BankSuspension, LedgerAccount, LedgerEntry, SchemeVersion
 from riskpool import Scheme, SchemeError
@@ -126,7 +127,10 @@ def _check_partners(session: Session, scheme: Scheme, partners: dict[str, int]) 
         org = session.get(Organisation, org_id) if org_id else None
         if org is None or org.kind is not kind:
             raise ValidationFailed(
-                msg("Choose the %(party)s that stands behind this scheme.", party=party),
+                msg(
+                    "Choose the %(party)s that stands behind this scheme.",
+                    party=str(PARTY_LABELS.get(party, party)),
+                ),
                 errors={f"partner_{party}": N_("Choose an organisation of this kind.")},
             )
         clean[party] = org.id  # type: ignore[assignment]
