@@ -24,12 +24,16 @@ def request_timeline(
 ) -> list[AuditEvent]:
     """Audit events of a request and, once accepted, of its loan, oldest first.
 
-    A bank sees its own offers only; everyone allowed to open the request or loan sees the rest.
+    A bank sees its own offers only, the SME approved offers only; everyone allowed to open the
+    request or loan sees the rest.
     """
     assert request.id is not None
     offers = select(Offer.id).where(Offer.request_id == request.id)
     if actor.role in (Role.BANK_OFFICER, Role.BANK_APPROVER):
         offers = offers.where(Offer.bank_id == actor.organisation_id)
+    elif actor.role is Role.SME:
+        # An offer reaches the SME only once approved; so does its history.
+        offers = offers.where(col(Offer.approved_by_id).is_not(None))
     objects: list[tuple[str, list[int]]] = [
         ("FinancingRequest", [request.id]),
         ("Offer", [i for i in session.exec(offers).all() if i is not None]),

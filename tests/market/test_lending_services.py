@@ -793,3 +793,28 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
         financing.decide_offer(
             session, actor=world.users["bank_approver"], offer_id=offer.id or 0, approve=True
         )
+
+
+def test_the_timeline_shows_each_party_what_it_may_see(session: Session, world: World) -> None:
+    from market.models.orgs import OrgKind, Role
+    from market.services.timeline import request_timeline
+    from tests.market.factories import make_org, make_user
+
+    setup_pool(session, world)
+    request = make_request(session, world)
+    approved = make_offer(session, world, request.id or 0)
+    other_bank = make_org(session, OrgKind.BANK)
+    pending = financing.propose_offer(
+        session,
+        actor=make_user(session, other_bank, Role.BANK_OFFICER),
+        request_id=request.id or 0,
+        data=offer_input(),
+    )
+
+    def offers_seen(user: object) -> set[int | None]:
+        events = request_timeline(session, actor=user, request=request)  # type: ignore[arg-type]
+        return {e.object_id for e in events if e.object_type == "Offer"}
+
+    assert offers_seen(world.sme) == {approved.id}
+    assert offers_seen(world.users["bank_officer"]) == {approved.id}
+    assert offers_seen(world.users["bureau"]) == {approved.id, pending.id}
