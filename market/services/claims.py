@@ -294,7 +294,7 @@ def _check_suspension(
         suspended_on=today,
         reason=msg(
             "NPL losses of %(losses)s in %(year)s are above %(pct)s%% of the %(enrolled)s "
-            "enrolled: new loans are not enrolled until the bureau lifts the suspension.",
+            "enrolled.",
             losses=format_fen(losses),
             year=today.year,
             pct=f"{scheme.suspension_npl_bp / 100:g}",
