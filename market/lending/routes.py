@@ -43,7 +43,7 @@ from market.models.lending import (
 from market.models.orgs import Organisation, Role, User
 from market.models.pool import Claim, DisposalKind, SchemeVersion
 from market.models.servicing import Instalment, RepaymentKind
-from market.reference import KIND_LABELS
+from market.reference import INDUSTRY_LABELS, KIND_LABELS, REGIONS, SIZE_LABELS
 from market.services import claims as claims_svc
 from market.services import financing, servicing
 from market.services import pool as pool_svc
@@ -293,6 +293,10 @@ def _request_page(
             + [d.bank_id for d in declines],
         ),
         people=people,
+        profile=financing.borrower_profile(session, req.borrower_id),
+        size_labels=SIZE_LABELS,
+        region_labels=dict(REGIONS),
+        industry_labels=INDUSTRY_LABELS,
         suspension=pool_svc.live_suspension(session, user.organisation_id) if banker else None,
         kind_labels=KIND_LABELS,
         **_timeline_context(session, events),

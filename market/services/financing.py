@@ -186,6 +186,44 @@ def eligible_assets(session: Session, *, actor: User) -> list[tuple[IPAsset, Ass
     return [(a, values[a.id]) for a in assets if a.id in values]
 
 
+@dataclass(frozen=True)
+class BorrowerProfile:
+    """What a bank reads about the company behind a request."""
+
+    company: Organisation
+    live_assets: int
+    loans: int
+    live_principal: int
+    npl_loans: int
+    claims: int
+
+
+def borrower_profile(session: Session, borrower_id: int) -> BorrowerProfile:
+    """The borrower's profile and its record on the platform."""
+    company = session.get(Organisation, borrower_id)
+    if company is None:
+        raise NotFound(N_("No such company."))
+    assets = session.exec(
+        select(func.count())
+        .select_from(IPAsset)
+        .where(IPAsset.owner_id == borrower_id, IPAsset.status == AssetStatus.ACTIVE)
+    ).one()
+    loans = list(session.exec(select(Loan).where(Loan.borrower_id == borrower_id)).all())
+    live = [x for x in loans if x.status in LIVE_LOAN_STATUSES]
+    return BorrowerProfile(
+        company=company,
+        live_assets=int(assets),
+        loans=len(loans),
+        live_principal=sum(x.principal for x in live),
+        npl_loans=sum(1 for x in loans if x.classification.is_npl),
+        claims=sum(
+            1
+            for x in loans
+            if x.status in (LoanStatus.IN_CLAIM, LoanStatus.COMPENSATED, LoanStatus.CLOSED)
+        ),
+    )
+
+
 # --- the SME's request -----------------------------------------------------------------------
 
 

@@ -209,6 +209,20 @@ def test_officer_sees_the_collateral_and_when_an_override_is_needed(
     page(client, f"/assets/{other.id}/valuation", 403)
 
 
+def test_officer_reads_the_borrowers_profile_and_record(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)
+    make_npl(session, make_loan(session, world))
+    req = make_request(session, world)
+    sign_in(client, officer(world))
+    html = page(client, f"/financing/{req.id}")
+    assert world.sme_org.uscc in html and world.sme_org.name in html
+    assert "Pledge loans on the platform" in html
+    assert f"1 in all; {format_fen(100_000_000)} outstanding now" in html
+    assert "1 non-performing, 0 with a compensation claim" in html
+
+
 def offer_data(**kw: str) -> dict[str, str]:
     data = {
         "amount": "50000",
