@@ -37,15 +37,6 @@ class LoanBook:
     new_principal: NDArray[np.int64]
 
     @property
-    def rows_float(self) -> NDArray[np.float64]:
-        """`rows` as float64 (exact for fen amounts below 2**53), cached."""
-        cached: NDArray[np.float64] | None = self.__dict__.get("_rows_float")
-        if cached is None:
-            cached = self.rows.astype(np.float64)
-            object.__setattr__(self, "_rows_float", cached)
-        return cached
-
-    @property
     def size(self) -> int:
         """Number of loans over all cohorts."""
         return int(self.loss.size)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,7 +13,7 @@ from riskpool.book import LoanBook
 from riskpool.portfolio import Portfolio
 from riskpool.result import SimulationResult
 from riskpool.scheme import Scheme
-from riskpool.simulate import Progress, run
+from riskpool.simulate import ChunkDrawer, Progress, run
 
 _CELLS = 1 << 21
 
@@ -41,6 +42,11 @@ def draw_reference(
     return due, defaults
 
 
+def reference_engine(book: LoanBook) -> ChunkDrawer:
+    """The reference engine's ChunkDrawer for `book` (`draw_reference` on it)."""
+    return partial(draw_reference, book)
+
+
 def simulate_reference(
     portfolio: Portfolio,
     scheme: Scheme,
@@ -63,7 +69,7 @@ def simulate_reference(
     return run(
         portfolio,
         scheme,
-        drawer=draw_reference,
+        drawer=reference_engine,
         engine="reference",
         scenarios=scenarios,
         years=years,

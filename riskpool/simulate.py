@@ -1,24 +1,27 @@
 """Fast exact Monte Carlo of portfolio losses under a scheme (one-factor Gaussian copula).
 
-Per scenario and year the systematic factor Z is drawn once; conditional on Z, each bucket
-of exchangeable loans (same pd, rho, years at risk) gets Binomial(alive, p(Z)) defaults,
-p(Z) = N((N^-1(pd) - sqrt(rho) Z) / sqrt(1 - rho)). Which loans default is a uniformly random
-ordered subset of the bucket (so loan-level exposures and per-loan caps stay exact): the
-first d_1 picks default in year 1, the next d_2 in year 2, and so on.
+Per scenario and year the systematic factor Z is drawn once; conditional on Z the loans default
+independently, in year t with p(Z_t) = N((N^-1(pd) - sqrt(rho) Z_t) / sqrt(1 - rho)). So in a
+bucket of exchangeable loans (same pd, rho and years at risk) the number of defaults among its
+alive loans is Binomial(alive, p(Z_t)), and which of them default is a uniformly random subset
+of them: no draw per loan, and loan-level exposures and per-loan caps stay exact. Loans of a
+bucket with identical per-party rows may form a "uniform" cell of their own: conditional on Z
+its count is an independent Binomial, times the common row, with no picks at all.
+
+The inner loop is compiled with numba (`riskpool._kernel`); work and memory per chunk grow with
+the scenarios and the defaults drawn, never with scenarios x loans.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
 from scipy.special import ndtr, ndtri
 
 from riskpool.book import LoanBook, build_book
@@ -28,22 +31,20 @@ from riskpool.result import SimulationResult
 from riskpool.scheme import Scheme
 
 Progress = Callable[[int, int], None]
-#: Draws one chunk: (book, rng, scenarios, years, factor draws) -> (dues (C, Y, P), defaults (C,))
+#: Draws one chunk: (rng, factor draws z (C, Y)) -> (dues (C, Y, P), defaults (C,)).
 ChunkDrawer = Callable[
-    [LoanBook, np.random.Generator, NDArray[np.float64]],
+    [np.random.Generator, NDArray[np.float64]],
     tuple[NDArray[np.int64], NDArray[np.int64]],
 ]
+#: Prepares an engine's ChunkDrawer for one loan book (once per run, before the chunks).
+Engine = Callable[[LoanBook], ChunkDrawer]
 
-
-@dataclass(frozen=True)
-class _Run:
-    book: LoanBook
-    rules: PoolRules
-    scenarios: int
-    years: int
-    chunk: int
-    shift: float
-    seeds: list[np.random.SeedSequence]
+#: Scenarios per chunk of the fast engine (its memory per chunk does not depend on the loans).
+FAST_CHUNK = 8192
+#: Loans with identical rows in a bucket form a uniform cell if they are the whole bucket or
+#: expect at least this many defaults over the horizon (a Binomial draw costs about as much
+#: as a few picks).
+UNIFORM_MIN_DEFAULTS = 4.0
 
 
 def conditional_pd(
@@ -54,184 +55,152 @@ def conditional_pd(
     return out
 
 
-def _default_counts(
-    book: LoanBook, rng: np.random.Generator, z: NDArray[np.float64]
-) -> NDArray[np.int64]:
-    """Binomial default counts per scenario, year and bucket, (C, Y, B); survivors carry on."""
-    chunk, years = z.shape
-    counts = np.zeros((chunk, years, book.buckets), dtype=np.int64)
-    alive = np.broadcast_to(book.bucket_size, (chunk, book.buckets)).copy()
-    for t in range(years):
-        active = (book.bucket_start <= t) & (t < book.bucket_end)
-        if not active.any():
-            continue
-        cols = np.flatnonzero(active)
-        p = conditional_pd(book.bucket_pd[cols], book.bucket_rho[cols], z[:, t : t + 1])
-        d = rng.binomial(alive[:, cols], p)
-        counts[:, t, cols] = d
-        alive[:, cols] -= d
-    return counts
+@dataclass(frozen=True, eq=False)
+class CellPlan:
+    """A loan book cut into the fast engine's groups and cells (see
+    `riskpool._kernel.draw_cells`).
 
-
-_local = threading.local()
-
-
-def _scratch(cells: int) -> NDArray[np.int32]:
-    """A per-thread int32 table of at least `cells` cells (old contents are never trusted)."""
-    table: NDArray[np.int32] | None = getattr(_local, "table", None)
-    if table is None or table.size < cells:
-        table = np.full(cells, -1, dtype=np.int32)
-        _local.table = table
-    return table
-
-
-def _distinct_picks(
-    rng: np.random.Generator,
-    gid: NDArray[np.int64],
-    g_scen: NDArray[np.int64],
-    g_offset: NDArray[np.int64],
-    g_size: NDArray[np.int64],
-    n_loans: int,
-) -> NDArray[np.int64]:
-    """Uniform picks without replacement within each group, by rejecting repeats.
-
-    Slot j belongs to group gid[j] and draws a loan uniformly from its group's bucket
-    (g_offset, g_size); a slot whose loan is already taken in its group draws again. The
-    rules only look at which picks are equal and at slot positions, never at loan labels, so
-    the ordered picks are uniform over all ordered distinct subsets of the bucket. Used for
-    groups taking at most
-    half of their bucket, so redraws are rare.
+    Groups are the distinct (pd, rho) pairs. Group g owns cells group_cells[g] ..
+    group_cells[g + 1] - 1: first one cell of loans to pick per bucket (if any), then (from
+    group_uniform[g] on) its uniform cells. Cell k holds the loans order[offset_k : offset_k +
+    size_k], at risk in years [start_k, end_k); `rows` are the book's rows padded with zero
+    columns to `riskpool._kernel.WIDTH`.
     """
-    count = gid.size
-    local = (rng.random(count) * g_size.take(gid)).astype(np.int64)
-    loans = g_offset.take(gid) + local
-    key = (g_scen * n_loans + g_offset).take(gid) + local
-    # write each slot's position into its (scenario, loan) cell and read it back; a slot
-    # reading another position repeats an earlier pick. Cells are never cleared: a cell is
-    # taken iff the position it holds is a kept slot of this chunk with that very cell.
-    table = _scratch(int(g_scen[-1] + 1) * n_loans)
-    pos = np.arange(count, dtype=np.int32)
-    table[key] = pos
-    kept = table.take(key) == pos
-    losers = np.flatnonzero(~kept)
-    while losers.size:
-        g = gid[losers]
-        loans[losers] = g_offset[g] + (rng.random(losers.size) * g_size[g]).astype(np.int64)
-        key[losers] = (g_scen[g] * n_loans) + loans[losers]
-        cells = key[losers]
-        held = table.take(cells)
-        valid = (held >= 0) & (held < count)
-        holder = np.where(valid, held, 0)
-        taken = valid & kept[holder] & (key[holder] == cells)
-        candidates = losers[~taken]
-        table[key[candidates]] = pos[candidates]
-        won = table.take(key[candidates]) == pos[candidates]
-        kept[candidates[won]] = True
-        losers = np.concatenate((losers[taken], candidates[~won]))
-    return loans
+
+    threshold: NDArray[np.float64]
+    loading: NDArray[np.float64]
+    idio: NDArray[np.float64]
+    group_cells: NDArray[np.int64]
+    group_uniform: NDArray[np.int64]
+    cell_start: NDArray[np.int64]
+    cell_end: NDArray[np.int64]
+    cell_offset: NDArray[np.int64]
+    cell_size: NDArray[np.int64]
+    cell_uniform: NDArray[np.bool_]
+    order: NDArray[np.int64]
+    rows: NDArray[np.int64]
+
+    @property
+    def cells(self) -> int:
+        """Number of cells."""
+        return int(self.cell_size.size)
 
 
-def _permutation_picks(
-    rng: np.random.Generator,
-    group_scen: NDArray[np.int64],
-    group_offset: NDArray[np.int64],
-    group_size: NDArray[np.int64],
-    group_take: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """For groups taking more than half their bucket: a full random order, first `take`."""
-    total = int(group_size.sum())
-    gid = np.repeat(np.arange(group_size.size), group_size)
-    start = np.cumsum(group_size) - group_size
-    local = np.arange(total) - np.repeat(start, group_size)
-    order = np.lexsort((rng.random(total), gid))
-    # sorted by (group, random key): the position within the group is a uniform rank
-    rank = np.empty(total, dtype=np.int64)
-    rank[order] = local
-    keep = rank < np.repeat(group_take, group_size)
-    loans = (np.repeat(group_offset, group_size) + local)[keep]
-    return loans, np.repeat(group_scen, group_size)[keep], rank[keep]
-
-
-def _row_sums(
-    rows: NDArray[np.float64], loans: NDArray[np.int64], per_scen: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    """Sums of rows[loans] per scenario, (C, P); loans are scenario-sorted, per_scen[c] of
-    them belonging to scenario c."""
-    indptr = np.zeros(per_scen.size + 1, dtype=np.int32)
-    np.cumsum(per_scen, out=indptr[1:])
-    matrix = csr_matrix(
-        (np.ones(loans.size), loans.astype(np.int32), indptr), shape=(per_scen.size, rows.shape[0])
+def plan_cells(
+    book: LoanBook, *, width: int, uniform_min_defaults: float = UNIFORM_MIN_DEFAULTS
+) -> CellPlan:
+    """Cut `book` into groups of equal (pd, rho) and cells: per bucket, uniform cells of
+    loans with identical rows (see UNIFORM_MIN_DEFAULTS) and one cell of its other loans."""
+    n, parties = book.rows.shape
+    if parties > width:
+        raise ValueError(f"at most {width} parties are supported, got {parties}")
+    # groups: distinct (pd, rho); buckets are sorted by pd, then rho
+    new_group = np.ones(book.buckets, dtype=bool)
+    new_group[1:] = (book.bucket_pd[1:] != book.bucket_pd[:-1]) | (
+        book.bucket_rho[1:] != book.bucket_rho[:-1]
     )
-    # float64 sums of integer fen are exact below 2**53 fen (9e13 CNY)
-    sums: NDArray[np.float64] = matrix @ rows
-    return np.rint(sums).astype(np.int64)
-
-
-def draw_fast(
-    book: LoanBook, rng: np.random.Generator, z: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Per-scenario, per-year, per-party dues (C, Y, P) and default counts (C,) for factors z."""
-    chunk, years = z.shape
-    counts = _default_counts(book, rng, z)
-    total = counts.sum(axis=1)  # (C, B) picks per scenario and bucket
-    rows = book.rows_float
-    due = np.zeros((chunk, years, rows.shape[1]), dtype=np.int64)
-    defaults = total.sum(axis=1)
-    flat = total.ravel()
-    groups = np.flatnonzero(flat)
-    if groups.size == 0:
-        return due, defaults
-    take = flat[groups]
-    g_scen = groups // book.buckets
-    g_bucket = groups % book.buckets
-    g_size = book.bucket_size[g_bucket]
-    small = 2 * take <= g_size
-    batches = []
-
-    # small groups: rejection sampling; a pick's rank is its slot within its group
-    s_take = take[small]
-    s_scen = g_scen[small]
-    s_start = np.cumsum(s_take) - s_take
-    per_scen = np.bincount(s_scen, weights=s_take, minlength=chunk).astype(np.int64)
-    gid = np.repeat(np.arange(s_take.size), s_take)
-    loans = _distinct_picks(
-        rng,
-        gid,
-        s_scen,
-        book.bucket_offset[g_bucket[small]],
-        g_size[small],
-        book.size,
+    bucket_group = np.cumsum(new_group) - 1
+    first = np.flatnonzero(new_group)
+    groups = first.size
+    bucket = np.repeat(np.arange(book.buckets), book.bucket_size)
+    # by bucket, then by row: loans with identical rows in a bucket form runs
+    keys = [book.rows[:, q] for q in reversed(range(parties))]
+    by_row = np.lexsort((*keys, bucket))
+    sorted_rows = book.rows[by_row]
+    sorted_bucket = bucket[by_row]
+    new_run = np.ones(n, dtype=bool)
+    new_run[1:] = (sorted_bucket[1:] != sorted_bucket[:-1]) | (
+        sorted_rows[1:] != sorted_rows[:-1]
+    ).any(axis=1)
+    run_id = np.cumsum(new_run) - 1
+    run_start = np.flatnonzero(new_run)
+    run_size = np.diff(np.append(run_start, n))
+    run_bucket = sorted_bucket[run_start]
+    horizon = (book.bucket_end - book.bucket_start)[run_bucket]
+    expected = run_size * book.bucket_pd[run_bucket] * horizon
+    uniform_run = (run_size == book.bucket_size[run_bucket]) | (
+        (run_size >= 2) & (expected >= uniform_min_defaults)
     )
-    if years == 1:
-        due[:, 0, :] = _row_sums(rows, loans, per_scen)
-    else:
-        rank = np.arange(loans.size) - s_start.take(gid)
-        batches.append((loans, s_scen.take(gid), rank, groups[small], s_take))
-    if not small.all():
-        big = ~small
-        b_loans, b_scen, b_rank = _permutation_picks(
-            rng, g_scen[big], book.bucket_offset[g_bucket[big]], g_size[big], take[big]
+    uniform = uniform_run[run_id]
+    # loans by group, picked before uniform, then bucket; each uniform run is a cell, the
+    # other loans of a bucket one cell (lexsort is stable: runs stay together)
+    final = np.lexsort((sorted_bucket, uniform, bucket_group[sorted_bucket]))
+    order = by_row[final]
+    cell_key = np.where(uniform, run_id, -1 - sorted_bucket)[final]
+    change = np.ones(n, dtype=bool)
+    change[1:] = cell_key[1:] != cell_key[:-1]
+    offset = np.flatnonzero(change).astype(np.int64)
+    size = np.diff(np.append(offset, n)).astype(np.int64)
+    cell_bucket = sorted_bucket[final][offset]
+    cell_group = bucket_group[cell_bucket]
+    cell_uniform = uniform[final][offset]
+    group_cells = np.searchsorted(cell_group, np.arange(groups + 1)).astype(np.int64)
+    picked = np.bincount(cell_group[~cell_uniform], minlength=groups)
+    group_uniform = (group_cells[:-1] + picked).astype(np.int64)
+    rho = book.bucket_rho[first]
+    rows = np.zeros((n, width), dtype=np.int64)
+    rows[:, :parties] = book.rows
+    return CellPlan(
+        threshold=ndtri(book.bucket_pd[first]),
+        loading=np.sqrt(rho),
+        idio=np.sqrt(1.0 - rho),
+        group_cells=group_cells,
+        group_uniform=group_uniform,
+        cell_start=book.bucket_start[cell_bucket].astype(np.int64),
+        cell_end=book.bucket_end[cell_bucket].astype(np.int64),
+        cell_offset=offset,
+        cell_size=size,
+        cell_uniform=cell_uniform,
+        order=np.ascontiguousarray(order, dtype=np.int64),
+        rows=rows,
+    )
+
+
+def fast_engine(book: LoanBook) -> ChunkDrawer:
+    """The fast engine's ChunkDrawer for `book`: Binomial counts per cell and year, uniform
+    picks of the defaulted loans."""
+    from riskpool import _kernel as kernel  # numba: imported on first use, it is slow to load
+
+    plan = plan_cells(book, width=kernel.WIDTH)
+    parties = book.rows.shape[1]
+
+    def draw(
+        rng: np.random.Generator, z: NDArray[np.float64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        chunk, years = z.shape
+        state = np.asarray(rng.bit_generator.random_raw(4), dtype=np.uint64)
+        if not state.any():
+            state[0] = 1  # xoshiro256** must not start from the all-zero state
+        due = np.zeros((chunk, years, kernel.WIDTH), dtype=np.int64)
+        defaults = np.zeros(chunk, dtype=np.int64)
+        kernel.draw_cells(
+            state,
+            rng,
+            np.ascontiguousarray(z, dtype=np.float64),
+            plan.threshold,
+            plan.loading,
+            plan.idio,
+            plan.group_cells,
+            plan.group_uniform,
+            plan.cell_start,
+            plan.cell_end,
+            plan.cell_offset,
+            plan.cell_size,
+            plan.order.copy(),
+            plan.rows,
+            due,
+            defaults,
         )
-        batches.append((b_loans, b_scen, b_rank, groups[big], take[big]))
+        return due[:, :, :parties], defaults
 
-    for loans, scen, rank, grp, reps in batches:
-        # year of a pick: how many yearly cumulative counts its rank has passed
-        year = np.zeros(loans.size, dtype=np.int64)
-        if years > 1:
-            cum = np.cumsum(counts, axis=1).transpose(0, 2, 1).reshape(-1, years)[grp]
-            for t in range(years - 1):
-                year += rank >= np.repeat(cum[:, t], reps)
-        for t in range(years):
-            mask = year == t
-            due[:, t, :] += _row_sums(rows, loans[mask], np.bincount(scen[mask], minlength=chunk))
-    return due, defaults
+    return draw
 
 
 def run(
     portfolio: Portfolio,
     scheme: Scheme,
     *,
-    drawer: ChunkDrawer,
+    drawer: Engine,
     engine: str,
     scenarios: int,
     years: int,
@@ -277,12 +246,13 @@ def run(
     budget_short = np.zeros(scenarios, dtype=np.int64)
     defaults = np.zeros(scenarios, dtype=np.int64)
     weights = np.ones(scenarios) if importance_shift is not None else None
+    draw = drawer(book)
 
     def work(k: int) -> int:
         lo, hi = k * size, min(scenarios, (k + 1) * size)
         rng = np.random.default_rng(seeds[k])
         z = rng.standard_normal((hi - lo, years)) + shift
-        due, n_def = drawer(book, rng, z)
+        due, n_def = draw(rng, z)
         outcome = settle(due, rules)
         gross[lo:hi] = outcome.gross_loss
         party[lo:hi] = outcome.party_loss
@@ -359,11 +329,10 @@ def simulate(
     scenarios run on `workers` threads, each chunk with its own child of SeedSequence(seed),
     so a run is reproducible for a given seed and chunk size, whatever the number of workers.
     """
-    n_loans = round(len(portfolio) * (1 + growth) ** (years - 1))
     return run(
         portfolio,
         scheme,
-        drawer=draw_fast,
+        drawer=fast_engine,
         engine="fast",
         scenarios=scenarios,
         years=years,
@@ -375,7 +344,7 @@ def simulate(
         recovery_lag=recovery_lag,
         importance_shift=importance_shift,
         chunk=chunk,
-        default_chunk=max(256, min(8192, (1 << 23) // max(1, n_loans))),
+        default_chunk=FAST_CHUNK,
         progress=progress,
         workers=workers,
     )
