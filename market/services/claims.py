@@ -142,18 +142,13 @@ def file_claim(session: Session, *, actor: User, loan_id: int, note: str = "") -
 
 
 def _pool_paid_this_year(session: Session, year: int) -> int:
-    query = select(func.coalesce(func.sum(LedgerEntry.debit), 0)).where(
+    """What the pool paid on claims in `year`, net of reversals."""
+    query = select(func.coalesce(func.sum(LedgerEntry.debit - LedgerEntry.credit), 0)).where(
         LedgerEntry.account == LedgerAccount.COMPENSATION,
         col(LedgerEntry.posted_on) >= date(year, 1, 1),
         col(LedgerEntry.posted_on) <= date(year, 12, 31),
     )
-    paid = int(session.exec(query).one())
-    back = select(func.coalesce(func.sum(LedgerEntry.credit), 0)).where(
-        LedgerEntry.account == LedgerAccount.COMPENSATION,
-        col(LedgerEntry.posted_on) >= date(year, 1, 1),
-        col(LedgerEntry.posted_on) <= date(year, 12, 31),
-    )
-    return paid - int(session.exec(back).one())
+    return int(session.exec(query).one())
 
 
 def decide_claim(

@@ -818,3 +818,20 @@ def test_the_timeline_shows_each_party_what_it_may_see(session: Session, world: 
     assert offers_seen(world.sme) == {approved.id}
     assert offers_seen(world.users["bank_officer"]) == {approved.id}
     assert offers_seen(world.users["bureau"]) == {approved.id, pending.id}
+
+
+def test_the_annual_budget_cap_limits_what_the_pool_pays(session: Session, world: World) -> None:
+    setup_pool(session, world, document={**DEMO_SCHEME, "annual_budget_cap": 60_000_000})
+    first = make_loan(session, world)
+    second = make_loan(session, world)
+    make_npl(session, first)
+    for loan in (first, second):
+        claim = make_claim(session, world, loan)
+        claims.decide_claim(
+            session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
+        )
+        session.refresh(claim)
+        assert sum(claim.split.values()) == claim.loss
+    paid = [c.split["pool"] for c in claims.list_claims(session, status=ClaimStatus.APPROVED)]
+    # 540,000 CNY for the first loss, then only the 60,000 CNY left of the 600,000 budget.
+    assert sorted(paid) == [6_000_000, 54_000_000]
