@@ -10,35 +10,37 @@ from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
-from market import audit
-from market.clock import business_date
-from market.db import transaction
-from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.models.lending import (
-    LOAN_TRANSITIONS,
-    Classification,
-    Enrolment,
-    Loan,
-    LoanStatus,
-)
-from market.models.orgs import Role, User
-from market.models.pledges import PLEDGE_TRANSITIONS, Pledge, PledgeStatus
-from market.models.pool import SchemeVersion
-from market.models.servicing import Instalment, Repayment, RepaymentKind
-from market.models.settings import Setting
-from market.money import format_fen
-from market.schedule import (
+from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.domain.kinds import RepaymentKind, Role
+from market.domain.messages import N_, msg
+from market.domain.money import format_fen
+from market.domain.schedule import (
     DEFAULT_THRESHOLDS,
+    Classification,
     build_schedule,
     classify,
     monthly_rate,
     parse_thresholds,
     round_half_up,
 )
-from market.services import pool
-from market.statemachine import require_transition
-from market.timeutil import utcnow
+from market.domain.statemachine import require_transition
+from market.domain.states import (
+    LOAN_TRANSITIONS,
+    PLEDGE_TRANSITIONS,
+    Enrolment,
+    LoanStatus,
+    PledgeStatus,
+)
+from market.domain.timeutil import utcnow
+from market.frame.db import transaction
+from market.models.lending import Loan
+from market.models.orgs import User
+from market.models.pledges import Pledge
+from market.models.pool import SchemeVersion
+from market.models.servicing import Instalment, Repayment
+from market.models.settings import Setting
+from market.services import audit, pool
+from market.services.clock import business_date
 
 BANK_ROLES = frozenset({Role.BANK_OFFICER, Role.BANK_APPROVER})
 READ_ALL_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
