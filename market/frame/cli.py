@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from datetime import date, timedelta
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -12,9 +14,39 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from market.domain.errors import DomainError
 from market.frame import migrate
+from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
+
+
+class _Cli(FlaskGroup):
+    """Flask's command group; the commands that serve the site first check SECRET_KEY."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The named command (`run` wrapped so it refuses to serve without a secret key)."""
+        command = super().get_command(ctx, name)
+        if name in SERVING_COMMANDS and command is not None:
+            return _needing_secret(command)
+        return command
+
+
+def _needing_secret(command: click.Command) -> click.Command:
+    """A copy of `command` that exits with a one-line message when SECRET_KEY is missing."""
+    inner = command.callback
+    assert inner is not None
+
+    def callback(*args: Any, **kwargs: Any) -> Any:
+        try:
+            load_config(".")
+        except ConfigError as exc:
+            click.echo(f"ipmarket: {exc}", err=True)
+            raise SystemExit(2) from exc
+        return inner(*args, **kwargs)
+
+    guarded = copy.copy(command)
+    guarded.callback = callback
+    return guarded
 
 
 def main() -> None:
@@ -23,10 +55,16 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "demo":
         os.environ.setdefault("IPMARKET_ENV", "development")
     from market import create_app
-    from market.frame.config import ConfigError
 
+    # Help, migrations and seeding need no secret key; `run` checks it (see _Cli).
+    group = _Cli(
+        create_app=lambda: create_app(require_secret=False),
+        help="IP pledge financing marketplace.",
+    )
+    for command in COMMANDS:
+        group.add_command(command)
     try:
-        FlaskGroup(create_app=lambda: create_app(), help="IP pledge financing marketplace.")()
+        group()
     except ConfigError as exc:
         click.echo(f"ipmarket: {exc}", err=True)
         raise SystemExit(2) from exc
@@ -38,7 +76,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema up to a revision."""
@@ -158,7 +196,11 @@ def simulate(args: tuple[str, ...]) -> None:
         raise SystemExit(code)
 
 
+COMMANDS = (db_group, init_db, seed, demo, advance_date, simulate)
+SERVING_COMMANDS = frozenset({"run"})
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for command in (db_group, init_db, seed, demo, advance_date, simulate):
+    for command in COMMANDS:
         app.cli.add_command(command)
