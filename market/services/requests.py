@@ -277,11 +277,13 @@ def lock_request(session: Session, request_id: int) -> FinancingRequest:
 
 
 def require_bank_on(actor: User, request: FinancingRequest) -> None:
+    """Raise PermissionDenied unless the actor is a banker the request is addressed to."""
     if actor.role not in BANK_ROLES or not is_addressed_to(request, actor.organisation_id):
         raise PermissionDenied(N_("This financing request is not addressed to your bank."))
 
 
 def declined(session: Session, request_id: int, bank_id: int) -> bool:
+    """True if the bank has already declined the request."""
     query = select(RequestDecline).where(
         RequestDecline.request_id == request_id, RequestDecline.bank_id == bank_id
     )
@@ -332,6 +334,7 @@ def decline_request(
 
 
 def move_offer(session: Session, *, actor: User | None, offer: Offer, target: OfferStatus) -> None:
+    """Move an offer to `target` (checked against the offer state machine) and audit it."""
     require_transition(OFFER_TRANSITIONS, offer.status, target, what=N_("offer"))
     before = audit.snapshot(offer)
     offer.status = target
@@ -351,6 +354,7 @@ def move_offer(session: Session, *, actor: User | None, offer: Offer, target: Of
 def lapse_others(
     session: Session, *, actor: User | None, request_id: int, keep: int | None
 ) -> None:
+    """Lapse the request's live offers, except `keep`."""
     query = select(Offer).where(
         Offer.request_id == request_id,
         col(Offer.status).in_([OfferStatus.PENDING_APPROVAL, OfferStatus.APPROVED]),
