@@ -32,6 +32,7 @@ from market.models.pool import LedgerEntry, SchemeVersion
 from market.services import acceptance as acceptance_svc
 from market.services import accounts, assets, audit, claims, pool, servicing, valuations
 from market.services import offers as offer_svc
+from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
@@ -164,7 +165,7 @@ def _seed_lending(
         loan = acceptance_svc.accept_offer(
             session, actor=_user(session, story["borrower"]), offer_id=offer.id or 0
         )
-        loan = servicing.disburse(
+        loan = repayment_svc.disburse(
             session, actor=_user(session, story["officer"]), loan_id=loan.id or 0
         )
         loans[story["key"]] = (story, loan)
@@ -178,7 +179,7 @@ def _seed_lending(
                 break
             with transaction(session):
                 move_business_date(session, actor=None, day=max(row.due_on, business_date(session)))
-            servicing.record_repayment(
+            repayment_svc.record_repayment(
                 session,
                 actor=_user(session, story["officer"]),
                 loan_id=loan.id or 0,

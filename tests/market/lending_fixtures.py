@@ -22,8 +22,9 @@ from market.models.pool import BankSuspension, Claim, LedgerEntry, SchemeVersion
 from market.models.servicing import Instalment
 from market.models.settings import Setting
 from market.services import acceptance as acceptance_svc
-from market.services import claims, pool, servicing
+from market.services import claims, pool
 from market.services import offers as offer_svc
+from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
@@ -139,7 +140,7 @@ def make_loan(session: Session, world: World, *, disburse: bool = True, **kw: An
     loan = acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer.id)
     if disburse:
         assert loan.id is not None
-        loan = servicing.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id)
+        loan = repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id)
     return loan
 
 

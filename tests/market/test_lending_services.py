@@ -31,6 +31,7 @@ from market.services import acceptance as acceptance_svc
 from market.services import assets as asset_svc
 from market.services import claims, pool, servicing
 from market.services import offers as offer_svc
+from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
 from market.services.clock import business_date
@@ -61,7 +62,7 @@ def _pay_due(session: Session, world: World, loan: Loan) -> None:
     """Pay whatever is due on the business date."""
     assert loan.id is not None
     due = servicing.loan_position(session, loan).due_now
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -416,7 +417,7 @@ def test_disbursement_fixes_the_schedule_subsidy_and_premium(
     assert loan.interest_subsidy == interest // 2  # 50% of the interest, under the 300k cap
     assert loan.insurance_premium == 2_000_000  # 2% of 1m CNY for one year
     with pytest.raises(Conflict):
-        servicing.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
+        repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
 
 
 def test_whole_life_to_repayment_releases_the_pledges(session: Session, world: World) -> None:
@@ -459,10 +460,10 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     set_day(session, first_due(session, loan))
     due = servicing.loan_position(session, loan).due_now
     with pytest.raises(ValidationFailed):  # an early repayment must exceed what is due
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session, actor=officer, loan_id=loan.id, amount=due, kind=RepaymentKind.EARLY
         )
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session, actor=officer, loan_id=loan.id, amount=due + 200_000_00, kind=RepaymentKind.EARLY
     )
     rows = servicing.instalments(session, loan.id)
@@ -472,14 +473,14 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     assert rows[-1].principal_paid > 0  # taken off the end of the schedule
     assert rows[1].interest_due < 332_889  # later interest follows the lower balance
     with pytest.raises(ValidationFailed):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=officer,
             loan_id=loan.id,
             amount=where.payoff - 1,
             kind=RepaymentKind.FULL,
         )
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session, actor=officer, loan_id=loan.id, amount=where.payoff, kind=RepaymentKind.FULL
     )
     session.refresh(loan)
@@ -492,7 +493,7 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
     loan = make_loan(session, world)
     before = _events(session)
     with pytest.raises(ValidationFailed):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=world.users["bank_officer"],
             loan_id=loan.id or 0,
@@ -501,7 +502,7 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
         )
     assert _events(session) == before
     with pytest.raises(PermissionDenied):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=world.sme,
             loan_id=loan.id or 0,
@@ -774,7 +775,7 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
     loan = make_loan(session, world, disburse=False)
     officer = world.users["bank_officer"]
     with pytest.raises(Conflict):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session, actor=officer, loan_id=loan.id or 0, amount=1, kind=RepaymentKind.SCHEDULED
         )
     with pytest.raises(Conflict):

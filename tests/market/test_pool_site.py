@@ -22,8 +22,8 @@ from market.models.lending import Loan
 from market.models.pool import BankSuspension, Claim, LedgerEntry, Receivable, SchemeVersion
 from market.services import pool, servicing
 from market.services.clock import business_date
-from market.views.pool.figures import BankRow
 from market.views.pool.blueprint import loan_url
+from market.views.pool.figures import BankRow
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.lending_fixtures import (
     DEMO_SCHEME,

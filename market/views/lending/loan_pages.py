@@ -18,6 +18,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import Claim, SchemeVersion
 from market.services import claims as claims_svc
 from market.services import pool as pool_svc
+from market.services import repayment as repayment_svc
 from market.services import servicing
 from market.services.clock import business_date
 from market.services.timeline import request_timeline
@@ -148,7 +149,7 @@ def _lender_loan(loan_id: int) -> Loan:
 @roles_required(*BANKERS)
 def disburse(loan_id: int) -> ResponseReturnValue:
     """The lending bank pays the loan out today."""
-    servicing.disburse(get_session(), actor=actor(), loan_id=loan_id)
+    repayment_svc.disburse(get_session(), actor=actor(), loan_id=loan_id)
     flash(_("The loan is paid out; its schedule starts today."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
 
@@ -161,7 +162,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
     form = RepaymentForm()
     if form.validate_on_submit():
         try:
-            servicing.record_repayment(
+            repayment_svc.record_repayment(
                 get_session(),
                 actor=actor(),
                 loan_id=loan_id,
