@@ -1,6 +1,5 @@
 """Accepting an offer makes the loan in one transaction: the pledges are registered on every
-asset and the loan is enrolled in the scheme in force that day (or told why not).
-"""
+asset and the loan is enrolled in the scheme in force that day (or told why not)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Valuing a saved asset with the valuation library and storing the result (used when an
-asset is saved and when it is revalued).
-"""
+asset is saved and when it is revalued)."""
 
 from __future__ import annotations
 

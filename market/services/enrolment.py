@@ -1,5 +1,4 @@
-"""Enrolling a new loan in the risk-compensation scheme in force, or recording why not.
-"""
+"""Enrolling a new loan in the risk-compensation scheme in force, or recording why not."""
 
 from __future__ import annotations
 

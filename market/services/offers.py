@@ -1,6 +1,5 @@
 """Bank offers on a request: proposed by an officer, approved by an approver (maker-checker),
-compared by the SME, expired at day end.
-"""
+compared by the SME, expired at day end."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Disbursing a loan (its schedule starts) and recording repayments, allocated to the
-instalments due (scheduled, early or full).
-"""
+instalments due (scheduled, early or full)."""
 
 from __future__ import annotations
 

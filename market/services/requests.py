@@ -1,7 +1,6 @@
 """Financing requests: who may see which request, an SME asks, withdraws or a bank declines.
 
-Offers on a request lapse when the request closes (`lapse_others`).
-"""
+Offers on a request lapse when the request closes (`lapse_others`)."""
 
 from __future__ import annotations
 

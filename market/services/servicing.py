@@ -1,7 +1,6 @@
 """Servicing a loan: who may see it, its schedule and position (days past due and the five-tier
 classification driven by the business date), loan state moves and releasing pledges.
-Disbursement and repayments are in market.services.repayment.
-"""
+Disbursement and repayments are in market.services.repayment."""
 
 from __future__ import annotations
 

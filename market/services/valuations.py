@@ -1,5 +1,4 @@
-"""Valuations of IP assets: revaluing, the latest and past valuations, banks' own values.
-"""
+"""Valuations of IP assets: revaluing, the latest and past valuations, banks' own values."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The lending blueprint, its template filters and the helpers its pages share.
-"""
+"""The lending blueprint, its template filters and the helpers its pages share."""
 
 from __future__ import annotations
 

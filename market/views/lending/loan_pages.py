@@ -1,6 +1,5 @@
 """Lending pages of loans: list, detail, disbursement, repayments, claims, recoveries and the
-receivables of insurers, guarantors and valuers.
-"""
+receivables of insurers, guarantors and valuers."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Lending pages of requests and offers: list, new request, detail, withdraw, propose, decline,
-decide and accept.
-"""
+decide and accept."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The pool blueprint, its template helpers and what its pages share.
-"""
+"""The pool blueprint, its template helpers and what its pages share."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The bureau's pool pages of decisions: compensation claims and scheme versions.
-"""
+"""The bureau's pool pages of decisions: compensation claims and scheme versions."""
 
 from __future__ import annotations
 

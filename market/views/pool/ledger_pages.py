@@ -1,6 +1,5 @@
 """The bureau's pool pages of money: balance and overview, contributions, suspensions, the ledger
-(with CSV export) and reversals.
-"""
+(with CSV export) and reversals."""
 
 from __future__ import annotations
 
