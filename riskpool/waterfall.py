@@ -23,7 +23,7 @@ def allocate(total: int, weights: Sequence[tuple[str, int]]) -> dict[str, int]:
     Each party first gets floor(total x weight / sum). The fen left over go one each to the
     parties with the largest remainders; equal remainders are broken by the fixed party order
     `riskpool.parties.PARTY_ORDER` (pool, bank, insurer, guarantor, re_guarantor, valuer,
-    treasury, borrower): the party earlier in that order gets the fen.
+    province, treasury, borrower): the party earlier in that order gets the fen.
     """
     denominator = sum(w for _, w in weights)
     if total < 0 or any(w < 0 for _, w in weights):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import riskpool
 from riskpool import ClaimContext, Scheme, Split, list_presets
 from riskpool.parties import SCHEME_PARTIES
 from riskpool.waterfall import allocate
@@ -306,3 +309,36 @@ def test_recovery_rules() -> None:
     assert back.rule == "treasury"
     with pytest.raises(ValueError, match="unknown party"):
         gz.split_recovery(1, paid={"mayor": 1})
+
+
+def test_riskpool_modules_import_each_other_one_way() -> None:
+    """No import cycle inside riskpool (issue 9), counting imports inside functions and
+    TYPE_CHECKING blocks too: scheme -> waterfall -> terms, never back."""
+    root = Path(riskpool.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        module = ".".join(("riskpool", *path.relative_to(root).with_suffix("").parts))
+        module = module.removesuffix(".__init__")
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                targets.update(n for n in names if n.startswith("riskpool."))
+            elif isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name.startswith("riskpool."))
+        graph[module] = targets
+    graph = {m: {t for t in ts if t in graph and t != m} for m, ts in graph.items()}
+    assert "riskpool.scheme" not in graph["riskpool.waterfall"]
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            assert state.get(target) != 1, " -> ".join((*path, module, target))
+            if target not in state:
+                visit(target, (*path, module))
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state and module != "riskpool":
+            visit(module, ())
