@@ -148,6 +148,7 @@ class Scheme(SchemeTerms):
                 f"the loan of {format_cny(principal)} exceeds the scheme's maximum loan size "
                 f"of {format_cny(self.max_loan_size)}"
             )
+        # Guangzhou 2025 (穗金管规字〔2025〕1号): the tiers end at 30m CNY.
         if self.tiers and not any(t.covers(principal) for t in self.tiers):
             reasons.append(f"no tier of the scheme covers a loan of {format_cny(principal)}")
         if (
@@ -167,6 +168,7 @@ class Scheme(SchemeTerms):
                 f"the borrower's guaranteed balance would be {format_cny(guaranteed + principal)}, "
                 f"above the scheme's limit of {format_cny(self.max_borrower_balance)} a borrower"
             )
+        # Zhongshan 2021 and Shenzhen 2018: enrolled loans at most 10 x the pool.
         if self.leverage is not None and Decimal(total + principal) > self.leverage * balance:
             headroom = max(0, int(self.leverage * balance) - total)
             reasons.append(

@@ -219,7 +219,9 @@ def split(
         scheme.pool_payout_cap(context.business_year),
         "per-loan payout cap",
     )
+    # Guangzhou 2023 (50m CNY a year) and 2025 (1.5bn CNY a year): an annual budget cap.
     cut("annual_budget_cap", budget, "what is left of the annual budget")
+    # Zhongshan 2021 (zs.gov.cn): the pool pays only up to its balance.
     cut("pool_balance", balance, "its balance")
 
     ordered = tuple((p, parts.get(p, 0)) for p in scheme.parties)
@@ -254,6 +256,8 @@ def split_recovery(scheme: SchemeTerms, amount: int, *, paid: Mapping[str, int])
     paid_total = sum(w for _, w in weights)
     back = min(total, paid_total)
     parts = allocate(back, weights) if paid_total else {p: 0 for p, _ in weights}
+    # Guangzhou 2023 (nachuanchina.com): recoveries of the pool's part go back to the treasury.
+    # Quanzhou 2023 (泉市监规〔2023〕8号): recoveries return in the 40:35:20:5 ratio = pro rata.
     if scheme.recovery_rule == "treasury" and "pool" in parts:
         parts["treasury"] = parts.pop("pool")
     if total > back:
