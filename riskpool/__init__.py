@@ -3,6 +3,7 @@
 Pure library: plain values and numpy arrays in, dataclasses out; money is integer fen.
 """
 
+from riskpool.context import ClaimContext
 from riskpool.errors import PortfolioError, SchemeError
 from riskpool.portfolio import Portfolio
 from riskpool.presets import list_presets
@@ -13,6 +14,7 @@ from riskpool.waterfall import Adjustment, RecoverySplit, Split
 
 __all__ = [
     "Adjustment",
+    "ClaimContext",
     "Portfolio",
     "PortfolioError",
     "RecoverySplit",
