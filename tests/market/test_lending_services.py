@@ -413,8 +413,9 @@ def test_disbursement_fixes_the_schedule_subsidy_and_premium(
     assert rows[0].principal_due == loan.principal // 12
     assert rows[-1].principal_due == loan.principal - 11 * (loan.principal // 12)
     assert rows[0].due_on == date(2026, 2, 5) and loan.maturity_on == date(2027, 1, 5)
-    interest = sum(r.interest_due for r in rows)
-    assert loan.interest_subsidy == interest // 2  # 50% of the interest, under the 300k cap
+    # The subsidy is earned on interest actually paid, not fixed on the scheduled interest at
+    # payout (DOMAIN.md "Loan servicing rules": 贴息 is paid on interest actually paid).
+    assert loan.interest_subsidy == 0
     assert loan.insurance_premium == 2_000_000  # 2% of 1m CNY for one year
     with pytest.raises(Conflict):
         repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
@@ -514,12 +515,17 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
 @pytest.mark.parametrize(
     ("days", "expected"),
     [
+        # 商业银行金融资产风险分类办法 (2023 No. 1) art. 11-13: any overdue amount is at least
+        # special mention (grace 0 by default); MORE than 90 days substandard, more than 270
+        # doubtful, more than 360 loss. (The old test had 90 -> substandard, 180 -> doubtful.)
         (0, Classification.NORMAL),
         (1, Classification.SPECIAL_MENTION),
-        (89, Classification.SPECIAL_MENTION),
-        (90, Classification.SUBSTANDARD),
-        (180, Classification.DOUBTFUL),
-        (360, Classification.LOSS),
+        (90, Classification.SPECIAL_MENTION),
+        (91, Classification.SUBSTANDARD),
+        (270, Classification.SUBSTANDARD),
+        (271, Classification.DOUBTFUL),
+        (360, Classification.DOUBTFUL),
+        (361, Classification.LOSS),
     ],
 )
 def test_the_business_date_drives_days_past_due_and_the_class(
@@ -540,8 +546,11 @@ def test_thresholds_are_configurable(session: Session, world: World) -> None:
     assert loan.classification is Classification.SPECIAL_MENTION
     with pytest.raises(ValidationFailed):
         servicing.set_thresholds(session, actor=world.admin, text="1/90/60/360")
-    servicing.set_thresholds(session, actor=world.admin, text="1/30/60/90")
+    with pytest.raises(ValidationFailed):  # later than the 2023 rule's 90 days
+        servicing.set_thresholds(session, actor=world.admin, text="0/120/270/360")
+    servicing.set_thresholds(session, actor=world.admin, text="1/29/60/90")
     session.refresh(loan)
+    # 30 days past due is MORE than 29: substandard under the stricter bank setting.
     assert loan.classification.value == "substandard"
     with pytest.raises(PermissionDenied):
         servicing.set_thresholds(session, actor=world.users["bureau"], text="1/90/180/360")
