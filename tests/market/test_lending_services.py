@@ -5,6 +5,7 @@ request -> offer -> approve -> accept -> pledge -> enrol -> disburse -> repay, a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, text
@@ -29,7 +30,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import BankSuspension, LedgerEntry, Receivable
 from market.services import acceptance as acceptance_svc
 from market.services import assets as asset_svc
-from market.services import claims, pool, servicing
+from market.services import claims, pool, recoveries, servicing
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -189,7 +190,20 @@ def test_sme_sees_only_approved_offers_and_compares_them(session: Session, world
     figures = offer_svc.offer_figures(session, approved, insured=True)
     # 1m CNY at 4.35% over 12 months, equal instalments: 85,309.90 a month.
     assert figures.first_payment == 85_309_90
-    assert figures.total_interest == 23_718_79
+    # Interest accrues by the day at 4.35% / 360 on the actual days of each month (DOMAIN.md
+    # "Loan servicing rules"; was 23,718.79 at rate / 12 a month): worked out here month by
+    # month, each month's interest rounded half up to the fen, the last month takes the rest.
+    balance, total, previous = 1_000_000_00, 0, START
+    for month in range(1, 13):
+        due = date(2026 + (month // 12), month % 12 + 1, 5)
+        interest = int(
+            Fraction(balance * 435 * (due - previous).days, 10_000 * 360) + Fraction(1, 2)
+        )
+        total += interest
+        balance -= balance if month == 12 else 85_309_90 - interest
+        previous = due
+    assert figures.total_interest == total
+    assert 23_718_79 < total < 24_100_00  # a year of actual days is 365/360 of 30/360's
     assert figures.subsidy == figures.total_interest * 5000 // 10000
     assert figures.premium == 1_000_000_00 * 200 // 10000
 
@@ -568,7 +582,9 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
     assert claim.loss == loan.principal  # nothing was repaid
-    assert claim.deadline_on == first_due(session, loan) + timedelta(days=90 + 180)
+    # Non-performing from the 91st day past due (2023 rule: MORE than 90 days), then the
+    # demo scheme's 180 days to claim.
+    assert claim.deadline_on == first_due(session, loan) + timedelta(days=91 + 180)
     balance = pool.pool_balance(session)
     claims.decide_claim(
         session,
@@ -593,7 +609,7 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     }
     assert version.id == claim.scheme_version_id
     # Recovery: the pledged patent is sold for 300,000 CNY, back 54:26:16:4.
-    rec = claims.record_recovery(
+    rec = recoveries.record_recovery(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -609,7 +625,7 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     }
     assert pool.pool_balance(session) == balance - 54_000_000 + 16_200_000
     assert all(p.status is PledgeStatus.ACTIVE for p in servicing.pledges(session, loan.id))
-    claims.record_recovery(
+    recoveries.record_recovery(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -790,7 +806,7 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
     with pytest.raises(Conflict):
         request_svc.withdraw_request(session, actor=world.sme, request_id=loan.request_id)
     with pytest.raises(Conflict):
-        claims.record_recovery(
+        recoveries.record_recovery(
             session, actor=officer, loan_id=loan.id or 0, disposal=DisposalKind.SALE, proceeds=1
         )
     offer = session.get(Offer, loan.offer_id)

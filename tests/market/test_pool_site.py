@@ -489,7 +489,7 @@ def test_the_thresholds_form_on_the_clock_page_reclassifies(
     assert loan.classification is Classification.SPECIAL_MENTION
     sign_in(client, world.admin)
     page = _page(client, "/admin/clock")
-    # The 2023 rule's defaults (商业银行金融资产风险分类办法, 2023 No. 1): 0/90/270/360, "more than".
+    # The 2023 rule (商业银行金融资产风险分类办法, 2023 No. 1): 0/90/270/360, "more than".
     assert "special mention after more than 0 days" in page
     assert "substandard after more than 90, doubtful after more than 270" in page
     assert "2023 No. 1" in page
