@@ -65,7 +65,10 @@ def disburse(
     with transaction(session):
         if not PENALTY_MARKUP_MIN_BP <= penalty_markup_bp <= PENALTY_MARKUP_MAX_BP:
             raise ValidationFailed(
-                N_("The penalty markup is 30% to 50% of the contract rate."),
+                N_(
+                    "The penalty markup must be between 30% and 50% (a share of the contract "
+                    "rate)."
+                ),
                 errors={"penalty_markup": N_("Between 30% and 50%.")},
             )
         loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
