@@ -14,18 +14,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from market.domain.interest import PrepayMode
 from market.domain.kinds import LedgerAccount, RepaymentKind
+from market.domain.money import format_fen
 from market.domain.schedule import Classification, RepaymentType
 from market.domain.states import LoanStatus
 from market.models.lending import Loan
 from market.models.pool import LedgerEntry
 from market.services import pool, servicing, subsidies
 from market.services import repayment as repayment_svc
-from tests.market.conftest import World
+from tests.market.conftest import World, sign_in
 from tests.market.lending_fixtures import make_loan, set_day, setup_pool
 
 FIRST_PRINCIPAL = 8_333_333
@@ -174,3 +176,38 @@ def test_the_subsidy_is_earned_on_interest_paid_and_paid_by_the_bureau(
         )
     ).one()
     assert earned == 200_833
+
+
+def test_the_loan_page_shows_penalty_accrual_and_the_rules(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    loan = _loan(session, world)
+    set_day(session, date(2026, 2, 15))
+    sign_in(client, world.sme)
+    html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert format_fen(12_965) in html  # penalty 12,500 + compound 465 (worked above)
+    assert format_fen(FIRST_PRINCIPAL + FIRST_INTEREST + 12_965) in html  # due now
+    assert "Actual/360" in html and "contract rate plus 50%" in html
+    assert "251号" in html and "民法典 (Civil Code of the PRC) art. 561" in html
+    zh = client.get(f"/loans/{loan.id}", headers={"Accept-Language": "zh-CN"})
+    text = zh.get_data(as_text=True)
+    assert "应付罚息和复利" in text and "实际天数/360" in text and format_fen(12_965) in text
+
+
+def test_the_pool_pays_accrued_subsidies_from_its_page(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    loan = _loan(session, world)
+    _pay_first(session, world, loan)  # 310,000 interest paid: 155,000 subsidy earned
+    sign_in(client, world.users["bureau"])
+    html = client.get("/pool/subsidies").get_data(as_text=True)
+    assert format_fen(155_000) in html and "Pay accrued subsidies" in html
+    before = pool.pool_balance(session)
+    assert client.post("/pool/subsidies/pay").status_code == 302
+    assert pool.pool_balance(session) == before - 155_000
+    assert client.post("/pool/subsidies/pay").status_code == 302  # nothing left: no change
+    assert pool.pool_balance(session) == before - 155_000
+    sign_in(client, world.admin)
+    assert "支付应付贴息" not in client.get("/pool/subsidies").get_data(as_text=True)
+    zh = client.get("/pool/subsidies", headers={"Accept-Language": "zh-CN"})
+    assert "贷款贴息" in zh.get_data(as_text=True)

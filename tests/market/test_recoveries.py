@@ -65,9 +65,7 @@ def test_a_recovery_above_the_claim_needs_a_confirmation_naming_the_surplus(
     assert sum(v for k, v in row.distribution.items() if k != "borrower") == LOSS
 
 
-def test_a_mistaken_recovery_is_reversed_once_with_a_reason(
-    session: Session, world: World
-) -> None:
+def test_a_mistaken_recovery_is_reversed_once_with_a_reason(session: Session, world: World) -> None:
     loan = _compensated(session, world)
     before = pool.pool_balance(session)
     row = _record(session, world, loan, 20_000_000)
@@ -158,6 +156,11 @@ def test_the_loan_page_shows_the_debt_and_asks_again_for_a_surplus(
     assert "Wrong buyer entered" in html
     zh = client.get(f"/loans/{loan.id}", headers={"Accept-Language": "zh-CN"})
     assert "借款人仍欠" in zh.get_data(as_text=True)
-    assert session.exec(
-        select(func.count()).select_from(LedgerEntry).where(col(LedgerEntry.recovery_id) == row.id)
-    ).one() == 4
+    assert (
+        session.exec(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(col(LedgerEntry.recovery_id) == row.id)
+        ).one()
+        == 4
+    )
