@@ -485,7 +485,12 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     where = servicing.loan_position(session, loan)
     expected_left = loan.principal - rows[0].principal_due - 200_000_00
     assert where.outstanding_principal == expected_left
-    assert rows[-1].principal_paid > 0  # taken off the end of the schedule
+    # Keep the term (the default): the 11 instalments not yet due are recomputed on the lower
+    # balance, none is paid ahead (the old rule took the prepayment off the last instalments).
+    assert len(rows) == 12 and rows[-1].principal_paid == 0
+    # Lower instalments: instalment 3 is below instalment 1's 85,309.90 (the same 4.35% level
+    # payment on less principal).
+    assert rows[2].principal_due + rows[2].interest_due < 85_309_90
     assert rows[1].interest_due < 332_889  # later interest follows the lower balance
     with pytest.raises(ValidationFailed):
         repayment_svc.record_repayment(
@@ -673,7 +678,9 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
 def test_claims_after_the_deadline_are_refused(session: Session, world: World) -> None:
     setup_pool(session, world)
     loan = make_loan(session, world)
-    make_npl(session, loan, days=90 + 181)
+    # Non-performing from the 91st day past due (2023 rule: more than 90 days), then the demo
+    # scheme's 180 days: the day after the deadline is 91 + 181 days past due.
+    make_npl(session, loan, days=91 + 181)
     with pytest.raises(Conflict, match="deadline"):
         make_claim(session, world, loan)
 
