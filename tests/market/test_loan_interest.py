@@ -27,6 +27,7 @@ from market.models.lending import Loan
 from market.models.pool import LedgerEntry
 from market.services import pool, servicing, subsidies
 from market.services import repayment as repayment_svc
+from riskpool import Scheme
 from tests.market.conftest import World, sign_in
 from tests.market.lending_fixtures import make_loan, set_day, setup_pool
 
@@ -211,3 +212,21 @@ def test_the_pool_pays_accrued_subsidies_from_its_page(
     assert "支付应付贴息" not in client.get("/pool/subsidies").get_data(as_text=True)
     zh = client.get("/pool/subsidies", headers={"Accept-Language": "zh-CN"})
     assert "贷款贴息" in zh.get_data(as_text=True)
+
+
+def test_qingdao_pays_back_part_of_each_years_premium(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    # Qingdao (docs/schemes.md; qzxia.com): premium 2% a year, paid back 80%, 60%, 40% in loan
+    # years 1-3. 1,000,000.00 CNY over 24 months: 20,000.00 a year; back 16,000.00 then
+    # 12,000.00.
+    setup_pool(session, world, document=Scheme.preset("qingdao").to_dict())
+    loan = make_loan(session, world, term_months=24)
+    years = subsidies.premium_subsidies(session, loan)
+    assert [(y.year, y.premium, y.subsidy) for y in years] == [
+        (1, 2_000_000, 1_600_000),
+        (2, 2_000_000, 1_200_000),
+    ]
+    sign_in(client, world.sme)
+    html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert format_fen(1_600_000) in html and format_fen(1_200_000) in html
