@@ -168,10 +168,8 @@ def _draw_py(
                     break
                 yv = y[c, t, f]
                 m = scale[c, t]
-                if yv < 0.0:
-                    x_hi = m * c_hi[b] - yv * a_hi[b]
-                else:
-                    x_hi = m * c_hi[b] - yv * a_lo[b]
+                # the bound on ab that maximises -yv ab
+                x_hi = m * c_hi[b] - yv * (a_hi[b] if yv < 0.0 else a_lo[b])
                 p_hi = _phi(x_hi)
                 if p_hi <= 0.0:
                     continue

@@ -111,8 +111,13 @@ def plan_buckets(book: LoanBook, model: FactorModel, *, width: int) -> BucketPla
     candidates = np.flatnonzero(at_risk)
     # groups by (factor, start, end, rho class), loans by threshold within a group
     sort = np.lexsort(
-        (cb[candidates], rho_bin[candidates], book.end[candidates], book.start[candidates],
-         factor[candidates])
+        (
+            cb[candidates],
+            rho_bin[candidates],
+            book.end[candidates],
+            book.start[candidates],
+            factor[candidates],
+        )
     )
     order = candidates[sort]
     keys = np.stack([factor[order], book.start[order], book.end[order], rho_bin[order]])

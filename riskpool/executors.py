@@ -44,15 +44,17 @@ def _on_dask(client: Any, task: ChunkTask) -> Iterator[ChunkResult]:
     def submit(k: int) -> Any:
         return client.submit(run_chunk, remote, k, pure=False)
 
-    pending = as_completed([submit(k) for k in islice(chunks, window)])
+    pending = as_completed(  # type: ignore[no-untyped-call]
+        [submit(k) for k in islice(chunks, window)], loop=client.loop
+    )
     try:
         for future in pending:
             result: ChunkResult = future.result()
             future.release()
+            yield result  # stored before the next chunk goes out
             nxt = next(chunks, None)
             if nxt is not None:
-                pending.add(submit(nxt))
-            yield result
+                pending.add(submit(nxt))  # type: ignore[no-untyped-call]
     finally:
         remote.release()
 
@@ -63,10 +65,10 @@ def _on_executor(executor: cf.Executor, task: ChunkTask, window: int) -> Iterato
     while pending:
         done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
         for future in done:
+            yield future.result()  # stored before the next chunk goes out
             nxt = next(chunks, None)
             if nxt is not None:
                 pending.add(executor.submit(run_chunk, task, nxt))
-            yield future.result()
 
 
 def run_chunks(

@@ -126,8 +126,9 @@ class SimulationResult:
     def dry_by_year(self) -> NDArray[np.float64]:
         """P(the pool has run dry by the end of year t), for t = 1..years (cumulative)."""
         w = self._w()
-        ran_dry = np.array([np.mean(w * ((self.dry_year >= 0) & (self.dry_year <= t)))
-                            for t in range(self.years)])
+        ran_dry = np.array(
+            [np.mean(w * ((self.dry_year >= 0) & (self.dry_year <= t))) for t in range(self.years)]
+        )
         return ran_dry
 
     def balance_quantiles(self, qs: tuple[float, ...] = (0.01, 0.5, 0.99)) -> NDArray[np.float64]:

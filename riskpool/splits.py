@@ -83,8 +83,9 @@ def _vector_rows(
     parties = scheme.parties
     width = len(parties)
     # effective shares (bp) per distinct (principal, ip)
-    keys, inverse = np.unique(np.stack([principal, ip.astype(np.int64)]), axis=1,
-                              return_inverse=True)
+    keys, inverse = np.unique(
+        np.stack([principal, ip.astype(np.int64)]), axis=1, return_inverse=True
+    )
     table = np.array(
         [
             [scheme.shares_for(int(p), ip_pledge=bool(b)).get(q, 0) for q in parties]
