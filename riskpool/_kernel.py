@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from riskpool.buckets import BucketPlan
 
-#: Width of the padded per-loan rows: every scheme party (riskpool.parties.SCHEME_PARTIES).
+#: Most parties a row may have: every scheme party (riskpool.parties.SCHEME_PARTIES).
 WIDTH = 6
 #: Counts with a smaller mean are drawn by inversion; larger ones by numpy's BTPE binomial.
 _INVERSION_MAX_MEAN = 30.0
@@ -153,14 +153,16 @@ def _draw_py(
     due: NDArray[np.int64],
     defaults: NDArray[np.int64],
 ) -> None:
-    """Fill due (C, Y, WIDTH) and defaults (C,); see draw_buckets."""
+    """Fill due (C, Y, P) and defaults (C,); see draw_buckets."""
     chunk = y.shape[0]
+    width = rows.shape[2]
     buckets = size.size
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
-    for c in range(chunk):
-        total = 0
-        for b in range(buckets):
-            f = factor[b]
+    # bucket by bucket over all scenarios of the chunk (buckets are independent given the
+    # factors): a bucket's rows stay in cache however large the book
+    for b in range(buckets):
+        f = factor[b]
+        for c in range(chunk):
             dead = 0
             for t in range(start[b], end[b]):
                 live = size[b] - dead
@@ -211,12 +213,6 @@ def _draw_py(
                         tangent = math.exp(-0.5 * x_hi * x_hi) * _INV_SQRT_TWO_PI
                         chord = (p_hi - p_lo) / (x_hi - x_lo)
                 kept = 0
-                a0 = 0
-                a1 = 0
-                a2 = 0
-                a3 = 0
-                a4 = 0
-                a5 = 0
                 for j in range(k):
                     # partial Fisher-Yates: a uniform pick among the live loans not yet drawn
                     # this year, order[base + j : base + live]
@@ -247,21 +243,15 @@ def _draw_py(
                     order[base + j] = order[base + kept]
                     order[base + kept] = loan
                     kept += 1
-                    a0 += rows[t, loan, 0]
-                    a1 += rows[t, loan, 1]
-                    a2 += rows[t, loan, 2]
-                    a3 += rows[t, loan, 3]
-                    a4 += rows[t, loan, 4]
-                    a5 += rows[t, loan, 5]
                 dead += kept
-                total += kept
-                due[c, t, 0] += a0
-                due[c, t, 1] += a1
-                due[c, t, 2] += a2
-                due[c, t, 3] += a3
-                due[c, t, 4] += a4
-                due[c, t, 5] += a5
-        defaults[c] = total
+                defaults[c] += kept
+                # the defaulted loans' losses, summed after the picks: their row loads are
+                # independent of each other, so the cache misses of a large book overlap
+                for q in range(width):
+                    acc = 0
+                    for j in range(kept):
+                        acc += rows[t, order[base + j], q]
+                    due[c, t, q] += acc
     state[0], state[1], state[2], state[3] = s0, s1, s2, s3
 
 
@@ -278,7 +268,7 @@ def draw_buckets(
     due: NDArray[np.int64],
     defaults: NDArray[np.int64],
 ) -> None:
-    """Draw one chunk of scenarios into `due` (C, Y, WIDTH, zeroed) and `defaults` (C,).
+    """Draw one chunk of scenarios into `due` (C, Y, P) and `defaults` (C,), both zeroed.
 
     y (C, Y, K) are the sector factors and scale (C, Y) the copula's threshold scales m of each
     scenario and year. Each year, bucket b draws Binomial(live, p_hi) candidates among its live

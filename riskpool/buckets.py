@@ -34,10 +34,11 @@ MAX_RHO_VALUES = 16
 class BucketPlan:
     """What the compiled kernel needs (see `riskpool._kernel.draw_buckets`).
 
-    Bucket b holds the loans order[offset_b : offset_b + size_b], all driven by factor
-    factor_b and at risk in years [start_b, end_b); c_lo/c_hi and a_lo/a_hi bound their cb and
-    ab; `pure` buckets have a single (cb, ab) (every candidate defaults). cb and ab are per
-    loan; `rows` (years, loans, width) are the book's rows padded with zero columns.
+    Loans are numbered by slot: slot j is the book's loan `loan[j]`. Bucket b holds the slots
+    order[offset_b : offset_b + size_b] (initially offset_b ..), all driven by factor factor_b
+    and at risk in years [start_b, end_b); c_lo/c_hi and a_lo/a_hi bound their cb and ab;
+    `pure` buckets have a single (cb, ab) (every candidate defaults). cb, ab and `rows`
+    (years, slots, parties: the book's rows) are per slot.
     """
 
     factor: NDArray[np.int64]
@@ -53,6 +54,7 @@ class BucketPlan:
     cb: NDArray[np.float64]
     ab: NDArray[np.float64]
     order: NDArray[np.int64]
+    loan: NDArray[np.int64]
     rows: NDArray[np.int64]
 
     @property
@@ -136,8 +138,9 @@ def plan_buckets(book: LoanBook, model: FactorModel, *, width: int) -> BucketPla
     c_hi = np.maximum.reduceat(loans_cb, offset) if offset.size else np.zeros(0)
     a_lo = np.minimum.reduceat(loans_ab, offset) if offset.size else np.zeros(0)
     a_hi = np.maximum.reduceat(loans_ab, offset) if offset.size else np.zeros(0)
-    rows = np.zeros((book.years, book.size, width), dtype=np.int64)
-    rows[:, :, :n_parties] = book.rows
+    # loans are renumbered by their slot in the bucket order: a bucket's rows in a year are
+    # one contiguous block, so the random picks stay within a few cache-resident kilobytes
+    rows = np.ascontiguousarray(book.rows[:, order, :])
     first = order[offset] if offset.size else np.zeros(0, dtype=np.int64)
     return BucketPlan(
         factor=factor[first].astype(np.int64),
@@ -150,9 +153,10 @@ def plan_buckets(book: LoanBook, model: FactorModel, *, width: int) -> BucketPla
         a_lo=a_lo,
         a_hi=a_hi,
         pure=(c_lo == c_hi) & (a_lo == a_hi),
-        cb=np.ascontiguousarray(cb),
-        ab=np.ascontiguousarray(ab),
-        order=np.ascontiguousarray(order, dtype=np.int64),
+        cb=np.ascontiguousarray(loans_cb),
+        ab=np.ascontiguousarray(loans_ab),
+        order=np.arange(order.size, dtype=np.int64),
+        loan=np.ascontiguousarray(order, dtype=np.int64),
         rows=rows,
     )
 

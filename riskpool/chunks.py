@@ -74,10 +74,10 @@ def draw_fast(
     state = np.asarray(rng.bit_generator.random_raw(4), dtype=np.uint64)
     if not state.any():
         state[0] = 1  # xoshiro256** must not start from the all-zero state
-    due = np.zeros((chunk, years, kernel.WIDTH), dtype=np.int64)
+    due = np.zeros((chunk, years, parties), dtype=np.int64)
     defaults = np.zeros(chunk, dtype=np.int64)
     kernel.draw_buckets(state, rng, y, scale, plan, plan.order.copy(), due, defaults)
-    return np.ascontiguousarray(due[:, :, :parties]), defaults
+    return due, defaults
 
 
 def run_chunk(task: ChunkTask, k: int) -> ChunkResult:

@@ -172,20 +172,24 @@ def test_buckets_partition_the_book_and_bound_every_loan() -> None:
     )
     book = build_book(portfolio, ZHONGSHAN, years=2, growth=0.1)
     plan = plan_buckets(book, ONE_FACTOR, width=WIDTH)
-    assert np.array_equal(np.sort(plan.order), np.arange(book.size))
+    assert np.array_equal(np.sort(plan.loan), np.arange(book.size))
+    assert np.array_equal(plan.order, np.arange(book.size))
+    assert np.array_equal(plan.rows[:, :, : len(book.parties)], book.rows[:, plan.loan])
     assert 1 < plan.buckets < 200  # far fewer buckets than distinct pds
     for b in range(plan.buckets):
-        loans = plan.order[plan.offset[b] : plan.offset[b] + plan.size[b]]
+        slots = plan.order[plan.offset[b] : plan.offset[b] + plan.size[b]]
+        loans = plan.loan[slots]
         assert np.all(book.start[loans] == plan.start[b]) and np.all(book.end[loans] == plan.end[b])
-        assert np.all((plan.cb[loans] >= plan.c_lo[b]) & (plan.cb[loans] <= plan.c_hi[b]))
-        assert np.all((plan.ab[loans] >= plan.a_lo[b]) & (plan.ab[loans] <= plan.a_hi[b]))
+        assert np.all((plan.cb[slots] >= plan.c_lo[b]) & (plan.cb[slots] <= plan.c_hi[b]))
+        assert np.all((plan.ab[slots] >= plan.a_lo[b]) & (plan.ab[slots] <= plan.a_hi[b]))
         assert plan.pure[b] == (
             np.unique(book.pd[loans]).size == 1 and np.unique(book.rho[loans]).size == 1
         )
     # thresholds are the exact pds: no rounding to a grid
-    assert np.allclose(stats.norm.cdf(plan.cb * np.sqrt(1 - book.rho)), book.pd, rtol=1e-12)
+    rho = book.rho[plan.loan]
+    assert np.allclose(stats.norm.cdf(plan.cb * np.sqrt(1 - rho)), book.pd[plan.loan], rtol=1e-12)
     # loans with pd 0 never default and are left out
     zero = Portfolio(principal=[100, 200], pd=[0.0, 0.1])
     assert plan_buckets(
         build_book(zero, ZHONGSHAN, years=1, growth=0.0), ONE_FACTOR, width=WIDTH
-    ).order.tolist() == [1]
+    ).loan.tolist() == [1]
