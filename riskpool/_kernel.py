@@ -198,7 +198,8 @@ def _draw_py(
                 p_lo = 1.0
                 x_lo = 0.0
                 tangent = 0.0
-                chord = -1.0
+                chord = 0.0
+                convex = False
                 if not is_pure:
                     if yv < 0.0:
                         x_lo = m * c_lo[b] - yv * a_lo[b]
@@ -212,6 +213,7 @@ def _draw_py(
                         # over [x_lo, x_hi] above it, so most candidates need no N(x_i)
                         tangent = math.exp(-0.5 * x_hi * x_hi) * _INV_SQRT_TWO_PI
                         chord = (p_hi - p_lo) / (x_hi - x_lo)
+                        convex = True
                 kept = 0
                 for j in range(k):
                     # partial Fisher-Yates: a uniform pick among the live loans not yet drawn
@@ -226,19 +228,16 @@ def _draw_py(
                         # keep with probability p_i / p_hi: v < p_i for v uniform on [0, p_hi)
                         v, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
                         v *= p_hi
-                        if v >= p_lo:
-                            keep = False
-                            if chord >= 0.0:
-                                x = m * cb[loan] - yv * ab[loan]
-                                if v < p_hi + tangent * (x - x_hi) - _MARGIN * p_hi:
-                                    keep = True
-                                elif v < p_lo + chord * (x - x_lo) + _MARGIN * p_hi:
-                                    keep = v < _phi(x)
-                            else:
-                                keep = v < _phi(m * cb[loan] - yv * ab[loan])
-                            if not keep:
-                                order[base + j] = loan
-                                continue
+                        x = m * cb[loan] - yv * ab[loan]
+                        lower = p_lo
+                        upper = 2.0
+                        if convex:
+                            lower = max(p_lo, p_hi + tangent * (x - x_hi) - _MARGIN * p_hi)
+                            upper = p_lo + chord * (x - x_lo) + _MARGIN * p_hi
+                        # below a lower bound of p_i: kept without computing p_i
+                        if v >= lower and (v >= upper or v >= _phi(x)):
+                            order[base + j] = loan
+                            continue
                     # a default: it joins the dead loans at the front of the bucket
                     order[base + j] = order[base + kept]
                     order[base + kept] = loan

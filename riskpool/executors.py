@@ -19,7 +19,7 @@ from typing import Any
 from riskpool.chunks import ChunkResult, ChunkTask, run_chunk
 
 #: Chunks submitted ahead per worker (keeps workers busy while results travel back).
-AHEAD = 2
+AHEAD = 4
 
 
 def is_dask_client(executor: object) -> bool:
