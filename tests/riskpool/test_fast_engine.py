@@ -17,7 +17,7 @@ from riskpool._kernel import WIDTH, binomial_sample
 from riskpool.analytic import default_count_distribution, poisson_binomial_pmf
 from riskpool.book import build_book
 from riskpool.buckets import plan_buckets
-from riskpool.factors import ONE_FACTOR
+from riskpool.factors import ONE_FACTOR, FactorModel
 from riskpool.reference import simulate_reference
 
 ZHONGSHAN = Scheme.preset("zhongshan-2021")
@@ -108,32 +108,56 @@ def chi_square_pvalue(counts: np.ndarray, pmf: np.ndarray, min_expected: float =
     return float(stats.chi2.sf(chi2, obs.size - 1))
 
 
-def own_pd_book(n: int, rho: float, seed: int = 3) -> Portfolio:
+def own_pd_book(n: int, rho: float | np.ndarray, seed: int = 3) -> Portfolio:
     """n loans, each with its own pd in 0.5%..30% and principal 2^i x 100 fen (LGD 1), so the
     gross loss names exactly which loans defaulted."""
     pd = np.random.default_rng(seed).uniform(0.005, 0.30, n)
     return Portfolio(principal=(2 ** np.arange(n, dtype=np.int64)) * 100, pd=pd, lgd=1.0, rho=rho)
 
 
-@pytest.mark.parametrize("rho", [0.0, 0.25])
-def test_own_pds_follow_the_exact_poisson_binomial_law(rho: float) -> None:
-    # rho 0: the default count is Poisson-binomial(pd_1..pd_n) exactly; rho > 0: the same law
-    # given the factor, integrated over it. Each loan also defaults with its own pd.
-    n, scenarios = 24, 100_000
+N_OWN = 24
+
+
+@pytest.mark.parametrize(
+    ("rho", "dof"),
+    [
+        (0.0, None),  # independent loans: the count is Poisson-binomial(pd_1..pd_n) exactly
+        (0.25, None),  # one factor: that law given the factor, integrated over it
+        (np.linspace(0.05, 0.35, N_OWN), None),  # a rho per loan: buckets mix correlations
+        (0.25, 5.0),  # Student-t copula
+    ],
+)
+def test_own_pds_follow_the_exact_poisson_binomial_law(
+    rho: float | np.ndarray, dof: float | None
+) -> None:
+    n, scenarios = N_OWN, 100_000
     book = own_pd_book(n, rho)
-    plan = plan_buckets(build_book(book, ZHONGSHAN, years=1, growth=0.0), ONE_FACTOR, width=WIDTH)
+    model = FactorModel.make(dof=dof)
+    plan = plan_buckets(build_book(book, ZHONGSHAN, years=1, growth=0.0), model, width=WIDTH)
     assert not plan.pure.all()  # candidates are thinned, not all kept
-    result = simulate(book, ZHONGSHAN, scenarios=scenarios, seed=41)
-    exact = (
-        poisson_binomial_pmf(book.pd) if rho == 0.0 else default_count_distribution(book.pd, rho)
-    )
+    if np.ndim(rho):
+        assert (plan.a_lo < plan.a_hi).any()  # some bucket holds loans of several rhos
+    result = simulate(book, ZHONGSHAN, scenarios=scenarios, seed=41, factors=model)
+    if np.ndim(rho) == 0 and rho == 0.0:
+        exact = poisson_binomial_pmf(book.pd)
+    else:
+        exact = default_count_distribution(book.pd, book.rho, dof=dof)
     counts = np.bincount(result.defaults, minlength=n + 1)
     assert chi_square_pvalue(counts, exact) > 1e-4
+    # and each loan defaults with its own pd
     bits = (result.gross_loss // 100)[:, None] >> np.arange(n) & 1
     assert np.array_equal(bits.sum(axis=1), result.defaults)
     freq = bits.mean(axis=0)
     se = np.sqrt(book.pd * (1 - book.pd) / scenarios)
     assert np.all(np.abs(freq - book.pd) < N_SE * se)
+
+
+def test_chi_square_check_rejects_a_slightly_wrong_law() -> None:
+    # the check above has teeth: pds 10% too high are rejected at the same sample size
+    book = own_pd_book(N_OWN, 0.0)
+    result = simulate(book, ZHONGSHAN, scenarios=100_000, seed=41)
+    counts = np.bincount(result.defaults, minlength=N_OWN + 1)
+    assert chi_square_pvalue(counts, poisson_binomial_pmf(book.pd * 1.1)) < 1e-6
 
 
 def test_thinning_agrees_with_the_reference_on_a_spread_book() -> None:

@@ -136,3 +136,19 @@ def test_schedule_errors_name_row_and_column() -> None:
     assert loan.amortisation.tolist() == ["annuity"] and loan.rate_bp.tolist() == [450]
     with pytest.raises(PortfolioError, match="basis points"):
         Portfolio.from_rows([{**rows[0], "rate_bp": "4.5%"}])
+
+
+def test_recoveries_arrive_after_the_lag_and_refill_the_pool() -> None:
+    # one-year loans default only in year 1; 30% of what each party paid comes back in year 2
+    book = Portfolio(principal=np.full(100, 10_000_000), pd=0.05, rho=0.2, term=1)
+    kwargs = {"scenarios": 3_000, "years": 2, "seed": 66, "pool_balance": 10**12}
+    plain = simulate(book, ZHONGSHAN, **kwargs)  # type: ignore[arg-type]
+    back = simulate(book, ZHONGSHAN, recovery_rate=0.3, recovery_lag=1, **kwargs)  # type: ignore[arg-type]
+    paid = plain.party_loss
+    returned = np.floor(paid * 0.3).astype(np.int64)
+    assert np.array_equal(back.party_loss, paid - returned)
+    assert np.array_equal(back.recovered, returned.sum(axis=1))
+    pool = ZHONGSHAN.parties.index("pool")
+    # the pool's year-2 balance: what it had after year 1 plus its share of the recovery
+    assert np.array_equal(back.pool_balance[:, 0], plain.pool_balance[:, 0])
+    assert np.array_equal(back.pool_balance[:, 1], plain.pool_balance[:, 1] + returned[:, pool])
