@@ -24,7 +24,7 @@ from riskpool.buckets import BucketPlan
 #: Most parties a row may have: every scheme party (riskpool.parties.SCHEME_PARTIES).
 WIDTH = 6
 #: Counts with a smaller mean are drawn by inversion; larger ones by numpy's BTPE binomial.
-_INVERSION_MAX_MEAN = 30.0
+_INVERSION_MAX_MEAN = 60.0
 _SQRT_HALF = 0.7071067811865476
 _INV_SQRT_TWO_PI = 0.3989422804014327
 #: Reciprocals 1 / k of the counts the inversion steps through most often.

@@ -30,6 +30,7 @@ N_SE = 4.0
         (500, 0.0005),  # mostly the 1 - n p shortcut
         (500, 0.02),  # inversion
         (10_000, 0.002),  # inversion, large n
+        (1_000, 0.05),  # inversion near its largest mean
         (40, 0.9),  # flipped: n - Binomial(n, 0.1)
         (7, 0.5),
         (500, 0.3),  # mean 150: numpy's BTPE
