@@ -1,4 +1,4 @@
-"""The marketplace web application."""
+"""The marketplace web application: the app factory (the only module that imports blueprints)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from market.frame.config import ROOT
 
 
 def _site_dir(name: str) -> str:
@@ -16,10 +16,20 @@ def _site_dir(name: str) -> str:
     return str(top if top.is_dir() else Path(__file__).resolve().parent / name)
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
-    from market import cli, db, errorpages, web
-    from market.config import load_config
+def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = True) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI.
+
+    `require_secret=False` lets the command line load the app for commands that do not serve
+    the site (help, migrations, seeding) when SECRET_KEY is not set.
+    """
+    from market.frame import cli, db, errorpages, web
+    from market.frame.config import load_config
+    from market.views.admin.routes import bp as admin_bp
+    from market.views.assets.routes import bp as assets_bp
+    from market.views.auth.routes import bp as auth_bp
+    from market.views.lending.routes import bp as lending_bp
+    from market.views.main.routes import bp as main_bp
+    from market.views.pool.routes import bp as pool_bp
 
     app = Flask(
         __name__,
@@ -27,10 +37,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=_site_dir("templates"),
         static_folder=_site_dir("static"),
     )
-    app.config.update(load_config(app.instance_path, config))
+    app.config.update(load_config(app.instance_path, config, require_secret=require_secret))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     web.init_app(app)
+    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
+        app.register_blueprint(bp)
     errorpages.init_app(app)
     cli.init_app(app)
     return app

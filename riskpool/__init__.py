@@ -3,6 +3,7 @@
 Pure library: plain values and numpy arrays in, dataclasses out; money is integer fen.
 """
 
+from riskpool.context import ClaimContext
 from riskpool.errors import PortfolioError, SchemeError
 from riskpool.factors import FactorModel
 from riskpool.portfolio import Portfolio
@@ -14,6 +15,7 @@ from riskpool.waterfall import Adjustment, RecoverySplit, Split
 
 __all__ = [
     "Adjustment",
+    "ClaimContext",
     "FactorModel",
     "Portfolio",
     "PortfolioError",

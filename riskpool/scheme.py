@@ -1,259 +1,48 @@
-"""Loss-sharing schemes: who shares a defaulted loan's principal loss, with which caps."""
+"""Loss-sharing schemes: who shares a defaulted loan's principal loss, with which caps.
+
+`Scheme` is `SchemeTerms` (riskpool.terms: the validated fields and per-loan rules) plus what a
+caller does with a scheme: load and save it, split a loss or a recovery (riskpool.waterfall),
+check an enrolment, decide whether a bank's claims wait, compute deadlines and subsidies.
+"""
 
 from __future__ import annotations
 
 import json
-import numbers
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
+from riskpool.context import NO_CONTEXT, ClaimContext
 from riskpool.errors import SchemeError
 from riskpool.money import format_cny, fraction_of, require_fen, round_half_up
-from riskpool.parties import SCHEME_PARTIES, party_rank
 from riskpool.presets import preset_data
+from riskpool.terms import (
+    DEADLINE_TRIGGERS,
+    FULL_BP,
+    RECOVERY_RULES,
+    SUSPENSION_EFFECTS,
+    SchemeTerms,
+    Tier,
+)
 from riskpool.waterfall import RecoverySplit, Split, split, split_recovery
+from riskpool.workdays import add_working_days
 
-RECOVERY_RULES: tuple[str, ...] = ("pro_rata", "treasury")
-FULL_BP = 10_000
-
-
-@dataclass(frozen=True)
-class Tier:
-    """The pool's share (bp) for loans with above < principal <= up_to (fen)."""
-
-    above: int
-    up_to: int
-    pool_bp: int
-
-    def covers(self, principal: int) -> bool:
-        """True if a loan of `principal` fen falls in this tier."""
-        return self.above < principal <= self.up_to
+__all__ = [
+    "DEADLINE_TRIGGERS",
+    "FULL_BP",
+    "RECOVERY_RULES",
+    "SUSPENSION_EFFECTS",
+    "Scheme",
+    "Tier",
+]
 
 
-def _opt_fen(data: Mapping[str, Any], name: str, *, allow_zero: bool = False) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SchemeError(name, f"must be an integer number of fen or null, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise SchemeError(name, f"must be positive, got {value}")
-    return int(value)
-
-
-def _bp(value: object, name: str, *, upper: int | None = FULL_BP) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SchemeError(name, f"must be an integer number of basis points, got {value!r}")
-    value = int(value)
-    if value < 0:
-        raise SchemeError(name, f"must not be negative, got {value}")
-    if upper is not None and value > upper:
-        raise SchemeError(name, f"must be at most {upper} bp, got {value}")
-    return value
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """A risk-compensation scheme as data; validated on construction (raises SchemeError).
-
-    Money fields are integer fen, shares and rates basis points (10000 = 100%).
-    `shares` maps each party to its share of a principal loss. With `tiers`, the pool's share
-    depends on the loan size (plus `ip_pledge_bonus_bp` for IP pledge loans, capped at
-    `max_pool_share_bp`); the difference to the base pool share is taken from or given to
-    `remainder_party`.
-    """
-
-    name: str
-    shares: Mapping[str, int]
-    version: int = 1
-    source: str = ""
-    tiers: tuple[Tier, ...] = ()
-    ip_pledge_bonus_bp: int = 0
-    max_pool_share_bp: int = FULL_BP
-    remainder_party: str = "bank"
-    eligible_loss_cap_per_loan: int | None = None
-    pool_payout_cap_per_loan: int | None = None
-    per_borrower_annual_cap: int | None = None
-    annual_budget_cap: int | None = None
-    max_loan_size: int | None = None
-    pool_size: int | None = None
-    leverage: Decimal | None = None
-    recovery_rule: str = "pro_rata"
-    suspension_npl_bp: int | None = None
-    claim_deadline_days: int | None = None
-    interest_subsidy_bp: int = 0
-    interest_subsidy_cap_per_year: int | None = None
-    insurance_premium_bp: int = 0
-    fallback_party: str = "bank"
-    notes: str = ""
-    _order: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise SchemeError("name", "must be a non-empty string")
-        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
-            raise SchemeError("version", f"must be a positive integer, got {self.version!r}")
-        if not isinstance(self.source, str) or not isinstance(self.notes, str):
-            raise SchemeError("source", "source and notes must be strings")
-        self._validate_shares()
-        self._validate_tiers()
-        for name in (
-            "eligible_loss_cap_per_loan",
-            "pool_payout_cap_per_loan",
-            "per_borrower_annual_cap",
-            "annual_budget_cap",
-            "max_loan_size",
-            "interest_subsidy_cap_per_year",
-        ):
-            _opt_fen({name: getattr(self, name)}, name)
-        _opt_fen({"pool_size": self.pool_size}, "pool_size", allow_zero=True)
-        if self.leverage is not None:
-            lev = self.leverage
-            if isinstance(lev, bool) or not isinstance(lev, int | Decimal):
-                raise SchemeError("leverage", f"must be a Decimal or int, got {lev!r}")
-            if not Decimal(lev).is_finite() or lev <= 0:
-                raise SchemeError("leverage", f"must be positive, got {lev}")
-            object.__setattr__(self, "leverage", Decimal(lev))
-        if self.recovery_rule not in RECOVERY_RULES:
-            raise SchemeError(
-                "recovery_rule", f"must be one of {RECOVERY_RULES}, got {self.recovery_rule!r}"
-            )
-        if self.suspension_npl_bp is not None:
-            _bp(self.suspension_npl_bp, "suspension_npl_bp")
-        if self.claim_deadline_days is not None:
-            days = self.claim_deadline_days
-            if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-                raise SchemeError(
-                    "claim_deadline_days", f"must be a positive integer, got {days!r}"
-                )
-        _bp(self.interest_subsidy_bp, "interest_subsidy_bp")
-        _bp(self.insurance_premium_bp, "insurance_premium_bp")
-        if self.fallback_party not in SCHEME_PARTIES or self.fallback_party == "pool":
-            raise SchemeError(
-                "fallback_party",
-                f"must be one of {SCHEME_PARTIES[1:]} (not the pool), got {self.fallback_party!r}",
-            )
-        order = {*self.shares, "bank", self.fallback_party}
-        object.__setattr__(self, "_order", tuple(p for p in SCHEME_PARTIES if p in order))
-
-    def _validate_shares(self) -> None:
-        if not isinstance(self.shares, Mapping) or not self.shares:
-            raise SchemeError("shares", "must be a non-empty mapping of party -> basis points")
-        for party, bp in self.shares.items():
-            if party not in SCHEME_PARTIES:
-                raise SchemeError(
-                    "shares", f"unknown party {party!r}; known parties: {', '.join(SCHEME_PARTIES)}"
-                )
-            _bp(bp, f"shares.{party}")
-        total = sum(self.shares.values())
-        if total != FULL_BP:
-            raise SchemeError("shares", f"must add up to 10000 bp (100%), got {total}")
-        ordered = {p: int(self.shares[p]) for p in sorted(self.shares, key=party_rank)}
-        object.__setattr__(self, "shares", MappingProxyType(ordered))
-        _bp(self.ip_pledge_bonus_bp, "ip_pledge_bonus_bp")
-        _bp(self.max_pool_share_bp, "max_pool_share_bp")
-        if self.remainder_party not in SCHEME_PARTIES or self.remainder_party == "pool":
-            raise SchemeError(
-                "remainder_party", f"must be a non-pool party, got {self.remainder_party!r}"
-            )
-
-    def _validate_tiers(self) -> None:
-        tiers = tuple(self.tiers)
-        if any(not isinstance(t, Tier) for t in tiers):
-            raise SchemeError("tiers", "must be a sequence of Tier")
-        object.__setattr__(self, "tiers", tiers)
-        if (tiers or self.ip_pledge_bonus_bp) and "pool" not in self.shares:
-            raise SchemeError("tiers", "tiers and an IP bonus need a 'pool' party in shares")
-        previous_up_to = -1
-        for i, tier in enumerate(tiers):
-            for attr in ("above", "up_to"):
-                value = getattr(tier, attr)
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise SchemeError(
-                        f"tiers[{i}].{attr}", f"must be a fen amount >= 0, got {value!r}"
-                    )
-            _bp(tier.pool_bp, f"tiers[{i}].pool_bp")
-            if tier.up_to <= tier.above:
-                raise SchemeError(
-                    f"tiers[{i}]", f"up_to ({tier.up_to}) must exceed above ({tier.above})"
-                )
-            if tier.above < previous_up_to:
-                raise SchemeError(
-                    f"tiers[{i}]", "tiers must be ordered by loan size and must not overlap"
-                )
-            previous_up_to = tier.up_to
-        if "pool" in self.shares:
-            room = self.shares["pool"] + self.shares.get(self.remainder_party, 0)
-            candidates = [t.pool_bp for t in tiers] or [self.shares["pool"]]
-            for bp in candidates:
-                if min(bp + self.ip_pledge_bonus_bp, self.max_pool_share_bp) > room:
-                    raise SchemeError(
-                        "tiers",
-                        f"a pool share of {bp} bp (+ bonus) exceeds what the pool and "
-                        f"{self.remainder_party} hold together ({room} bp)",
-                    )
-
-    def __hash__(self) -> int:
-        return hash(json.dumps(self.to_dict(), sort_keys=True))
-
-    # ----------------------------------------------------------------- data in and out
-    @property
-    def parties(self) -> tuple[str, ...]:
-        """Parties that can bear part of a loss (share holders, the bank, the fallback)."""
-        return self._order
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Scheme:
-        """Build a scheme from plain JSON-like data (raises SchemeError naming the field)."""
-        if not isinstance(data, Mapping):
-            raise SchemeError("scheme", "must be a JSON object")
-        known = {f.name for f in fields(cls) if f.init}
-        for key in data:
-            if key not in known:
-                raise SchemeError(str(key), "unknown field")
-        kwargs: dict[str, Any] = dict(data)
-        for required in ("name", "shares"):
-            if required not in kwargs:
-                raise SchemeError(required, "is required")
-        raw_tiers = kwargs.get("tiers", [])
-        if not isinstance(raw_tiers, list | tuple):
-            raise SchemeError("tiers", "must be a list")
-        tiers = []
-        for i, raw in enumerate(raw_tiers):
-            if not isinstance(raw, Mapping) or set(raw) != {"above", "up_to", "pool_bp"}:
-                raise SchemeError(f"tiers[{i}]", "must be an object with above, up_to, pool_bp")
-            tiers.append(Tier(above=raw["above"], up_to=raw["up_to"], pool_bp=raw["pool_bp"]))
-        kwargs["tiers"] = tuple(tiers)
-        if kwargs.get("leverage") is not None:
-            raw_lev = kwargs["leverage"]
-            if isinstance(raw_lev, bool | float):
-                raise SchemeError("leverage", "write the leverage as an integer or a string")
-            try:
-                kwargs["leverage"] = Decimal(str(raw_lev))
-            except InvalidOperation:
-                raise SchemeError("leverage", f"not a number: {raw_lev!r}") from None
-        return cls(**kwargs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; `Scheme.from_dict(s.to_dict()) == s`."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            if not f.init:
-                continue
-            value = getattr(self, f.name)
-            if f.name == "shares":
-                value = dict(value)
-            elif f.name == "tiers":
-                value = [{"above": t.above, "up_to": t.up_to, "pool_bp": t.pool_bp} for t in value]
-            elif isinstance(value, Decimal):
-                value = str(value)
-            out[f.name] = value
-        return out
+class Scheme(SchemeTerms):
+    """A risk-compensation scheme (see `SchemeTerms` for the fields and docs/schemes.md)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Scheme:
@@ -278,33 +67,6 @@ class Scheme:
         """A copy with `changes` applied and the version number raised by one."""
         return replace(self, version=self.version + 1, **changes)
 
-    # ------------------------------------------------------------------- shares and rules
-    def pool_share_bp(self, loan_principal: int, *, ip_pledge: bool = True) -> int:
-        """The pool's share (bp) of a loss on a loan of this size; 0 if no tier covers it."""
-        if "pool" not in self.shares:
-            return 0
-        if self.tiers:
-            tier = next((t for t in self.tiers if t.covers(loan_principal)), None)
-            if tier is None:
-                return 0
-            base = tier.pool_bp
-        else:
-            base = self.shares["pool"]
-        if ip_pledge:
-            base += self.ip_pledge_bonus_bp
-        return min(base, self.max_pool_share_bp)
-
-    def shares_for(self, loan_principal: int, *, ip_pledge: bool = True) -> dict[str, int]:
-        """Effective shares (bp) of every party for a loan of this size, adding to 10000."""
-        shares = {p: self.shares.get(p, 0) for p in self.parties}
-        if "pool" in self.shares:
-            pool = self.pool_share_bp(loan_principal, ip_pledge=ip_pledge)
-            shares[self.remainder_party] = (
-                shares.get(self.remainder_party, 0) + shares["pool"] - pool
-            )
-            shares["pool"] = pool
-        return shares
-
     def split(
         self,
         loss: int,
@@ -313,6 +75,7 @@ class Scheme:
         pool_balance: int | None,
         ip_pledge: bool = True,
         budget_remaining: int | None = None,
+        context: ClaimContext = NO_CONTEXT,
     ) -> Split:
         """Split a principal loss (fen) between the parties; see `riskpool.waterfall.split`."""
         return split(
@@ -322,20 +85,38 @@ class Scheme:
             pool_balance=pool_balance,
             ip_pledge=ip_pledge,
             budget_remaining=budget_remaining,
+            context=context,
         )
 
     def split_recovery(self, amount: int, *, paid: Mapping[str, int]) -> RecoverySplit:
         """Split a recovery (fen) back to the payers; see `riskpool.waterfall.split_recovery`."""
         return split_recovery(self, amount, paid=paid)
 
+    # ------------------------------------------------------------------ suspension
     def bank_suspended(self, npl_losses_this_year: int, enrolled_principal: int) -> bool:
-        """True if the bank's NPL losses this year exceed the suspension trigger."""
+        """True if the bank's NPL losses this year exceed the suspension trigger.
+
+        What a suspension stops is `suspension_effect`: new enrolments ("enrolment"), or the
+        payment of the bank's claims ("compensation", see `compensation_suspended`).
+        """
         losses = require_fen(npl_losses_this_year, "npl_losses_this_year")
         enrolled = require_fen(enrolled_principal, "enrolled_principal")
         if self.suspension_npl_bp is None:
             return False
         return losses * FULL_BP > self.suspension_npl_bp * enrolled
 
+    def compensation_suspended(self, context: ClaimContext) -> bool:
+        """True if the bank's claims must wait this year (the loans stay enrolled).
+
+        Guangzhou 2025 (穗金管规字〔2025〕1号): a bank whose NPL losses this year exceed 3% of
+        the principal it enrolled this year has its compensation suspended (暂缓补偿); enrolment
+        goes on. Uses `context.bank_losses_this_year` and `context.bank_enrolled_this_year`.
+        """
+        if self.suspension_effect != "compensation":
+            return False
+        return self.bank_suspended(context.bank_losses_this_year, context.bank_enrolled_this_year)
+
+    # ------------------------------------------------------------------ enrolment
     def check_enrolment(
         self,
         *,
@@ -345,12 +126,20 @@ class Scheme:
         pool_balance: int,
         bank_suspended: bool,
         ip_pledge: bool = True,
+        borrower_guaranteed_balance: int = 0,
     ) -> list[str]:
-        """Reasons why a loan may NOT be enrolled in the scheme (an empty list: eligible)."""
+        """Reasons why a loan may NOT be enrolled in the scheme (an empty list: eligible).
+
+        `borrower_guaranteed_balance` is the borrower's outstanding guaranteed balance on its
+        other loans (checked against `max_borrower_balance`). `bank_suspended` only blocks
+        enrolment when the scheme's suspension stops enrolment; under a scheme that suspends
+        compensation instead, enrolment goes on.
+        """
         principal = require_fen(loan_principal, "loan_principal")
         borrower = require_fen(borrower_enrolled_principal, "borrower_enrolled_principal")
         total = require_fen(total_enrolled_principal, "total_enrolled_principal")
         balance = require_fen(pool_balance, "pool_balance")
+        guaranteed = require_fen(borrower_guaranteed_balance, "borrower_guaranteed_balance")
         reasons: list[str] = []
         if principal <= 0:
             reasons.append("the loan principal must be positive")
@@ -359,6 +148,7 @@ class Scheme:
                 f"the loan of {format_cny(principal)} exceeds the scheme's maximum loan size "
                 f"of {format_cny(self.max_loan_size)}"
             )
+        # Guangzhou 2025 (穗金管规字〔2025〕1号): the tiers end at 30m CNY.
         if self.tiers and not any(t.covers(principal) for t in self.tiers):
             reasons.append(f"no tier of the scheme covers a loan of {format_cny(principal)}")
         if (
@@ -369,18 +159,55 @@ class Scheme:
                 f"the borrower would have {format_cny(borrower + principal)} enrolled this year, "
                 f"above the per-borrower cap of {format_cny(self.per_borrower_annual_cap)}"
             )
+        # Anhui 4321 (cdbulang.com): 单户在保余额2000万元(含)以下, the borrower's whole
+        # outstanding guaranteed balance, this loan included, is at most 20m CNY.
+        if self.max_borrower_balance is not None and guaranteed + principal > (
+            self.max_borrower_balance
+        ):
+            reasons.append(
+                f"the borrower's guaranteed balance would be {format_cny(guaranteed + principal)}, "
+                f"above the scheme's limit of {format_cny(self.max_borrower_balance)} a borrower"
+            )
+        # Zhongshan 2021 and Shenzhen 2018: enrolled loans at most 10 x the pool.
         if self.leverage is not None and Decimal(total + principal) > self.leverage * balance:
             headroom = max(0, int(self.leverage * balance) - total)
             reasons.append(
                 f"the pool's leverage limit ({self.leverage} x {format_cny(balance)}) leaves "
                 f"{format_cny(headroom)} of headroom, less than the loan"
             )
-        if bank_suspended:
+        if bank_suspended and self.suspension_effect == "enrolment":
             reasons.append(
                 "the bank is suspended: its NPL losses this year exceed the scheme's trigger"
             )
         return reasons
 
+    # ------------------------------------------------------------------ deadlines
+    def claim_deadline(
+        self,
+        start: date,
+        *,
+        holidays: Iterable[date] = (),
+        makeup_workdays: Iterable[date] = (),
+    ) -> date | None:
+        """The last day to file a claim, counted from `start` (None: no deadline).
+
+        `start` is the day named by `claim_deadline_trigger` (the loan becoming non-performing,
+        or the bureau confirming the loss). Working days are Monday to Friday; pass the year's
+        public holidays and make-up working days (调休) to count them as China does.
+        Weihai: 10 working days after the provincial bureau confirms the loss.
+        """
+        if self.claim_deadline_working_days is not None:
+            return add_working_days(
+                start,
+                self.claim_deadline_working_days,
+                holidays=holidays,
+                makeup_workdays=makeup_workdays,
+            )
+        if self.claim_deadline_days is not None:
+            return start + timedelta(days=self.claim_deadline_days)
+        return None
+
+    # ------------------------------------------------------------------ subsidies
     def interest_subsidy(self, interest: int, *, years: int | Decimal = 1) -> int:
         """The government's interest subsidy in fen (rounded down), within the yearly cap."""
         amount = require_fen(interest, "interest")
@@ -399,3 +226,18 @@ class Scheme:
         if amount < 0 or span < 0:
             raise ValueError("principal and years must not be negative")
         return round_half_up(Fraction(amount * self.insurance_premium_bp, FULL_BP) * span)
+
+    def premium_subsidy(self, premium: int, *, loan_year: int) -> int:
+        """The part (fen, rounded down) of a premium paid in `loan_year` (1 = first) that the
+        government pays back; 0 after the years the scheme lists.
+
+        Qingdao (qzxia.com; ipraction.cn 2019-09): 80%, 60% and 40% of the premium in years 1-3.
+        """
+        amount = require_fen(premium, "premium")
+        if amount < 0:
+            raise ValueError("premium must not be negative")
+        if isinstance(loan_year, bool) or not isinstance(loan_year, int) or loan_year < 1:
+            raise ValueError(f"loan_year must be an integer >= 1, got {loan_year!r}")
+        if loan_year > len(self.premium_subsidy_bp_by_year):
+            return 0
+        return amount * self.premium_subsidy_bp_by_year[loan_year - 1] // FULL_BP

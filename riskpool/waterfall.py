@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from riskpool.context import NO_CONTEXT, ClaimContext
 from riskpool.money import format_cny, require_fen
 from riskpool.parties import PARTY_ORDER, party_rank
+from riskpool.terms import SchemeTerms
 
-if TYPE_CHECKING:
-    from riskpool.scheme import Scheme
-
-FULL_BP = 10_000
+_COVERED_WHY = {
+    "ip_part_only": "the IP-backed part of a loan with other collateral",
+    "covered_principal_cap": "the scheme's cap on the covered part of a loan",
+    "borrower_covered_cap": "what is left of the borrower's yearly cap",
+}
 
 
 def allocate(total: int, weights: Sequence[tuple[str, int]]) -> dict[str, int]:
@@ -21,7 +23,7 @@ def allocate(total: int, weights: Sequence[tuple[str, int]]) -> dict[str, int]:
     Each party first gets floor(total x weight / sum). The fen left over go one each to the
     parties with the largest remainders; equal remainders are broken by the fixed party order
     `riskpool.parties.PARTY_ORDER` (pool, bank, insurer, guarantor, re_guarantor, valuer,
-    treasury, borrower): the party earlier in that order gets the fen.
+    province, treasury, borrower): the party earlier in that order gets the fen.
     """
     denominator = sum(w for _, w in weights)
     if total < 0 or any(w < 0 for _, w in weights):
@@ -115,21 +117,26 @@ class RecoverySplit(_PartyAmounts):
 
 
 def split(
-    scheme: Scheme,
+    scheme: SchemeTerms,
     loss: int,
     *,
     loan_principal: int,
     pool_balance: int | None,
     ip_pledge: bool = True,
     budget_remaining: int | None = None,
+    context: ClaimContext = NO_CONTEXT,
 ) -> Split:
     """Split a principal loss (fen) of one loan between the scheme's parties.
 
-    Steps: (1) only the first `eligible_loss_cap_per_loan` fen are shared; the excess stays
-    with the bank. (2) The eligible loss is shared by the effective shares for this loan size
-    (tiers, IP bonus) with `allocate` (largest remainder; ties to the party earlier in
-    PARTY_ORDER). (3) The pool's part is cut to the per-loan payout cap, then to
-    `budget_remaining` (what is left of the annual budget, None = no limit), then to
+    Steps: (1) only the covered part of the loan counts: the loss is scaled by
+    covered principal / principal (`SchemeTerms.covered_limits`: the IP-backed part, the
+    per-loan cap, the borrower's yearly cap), rounded down to the fen; then only the first
+    `eligible_loss_cap_per_loan` fen are shared. What is not eligible stays with the bank.
+    (2) The eligible loss is shared by the effective shares for this loan (tiers, IP and
+    relending bonuses) with `allocate` (largest remainder; ties to the party earlier in
+    PARTY_ORDER). (3) The pool's part is cut to the per-claim payout cap of the business year,
+    then to what is left of the annual budget (`budget_remaining`, and the scheme's
+    `annual_budget_cap` less `context.budget_used_this_year`; None = no limit), then to
     `pool_balance` (None = unlimited); every cut goes to `fallback_party`. Parts add up to
     `loss` exactly and none is negative.
     """
@@ -143,23 +150,45 @@ def split(
     budget = None if budget_remaining is None else require_fen(budget_remaining, "budget_remaining")
     if (balance is not None and balance < 0) or (budget is not None and budget < 0):
         raise ValueError("pool_balance and budget_remaining must not be negative")
+    if scheme.annual_budget_cap is not None and context.budget_used_this_year is not None:
+        left = max(0, scheme.annual_budget_cap - context.budget_used_this_year)
+        budget = left if budget is None else min(budget, left)
 
-    shares = scheme.shares_for(principal, ip_pledge=ip_pledge)
+    shares = scheme.shares_for(principal, ip_pledge=ip_pledge, relending=context.relending)
     adjustments: list[Adjustment] = []
     eligible = amount
+    covered = principal
+    for rule, limit in scheme.covered_limits(principal, context):
+        if limit >= covered:
+            continue
+        covered = limit
+        # the loss on the covered part: loss x covered / principal, down to the fen
+        scaled = amount * covered // principal
+        adjustments.append(
+            Adjustment(
+                rule,
+                "scheme",
+                "bank",
+                eligible - scaled,
+                f"only {format_cny(covered)} of the loan's {format_cny(principal)} is covered "
+                f"({_COVERED_WHY[rule]}); {format_cny(eligible - scaled)} of the loss stays "
+                "with the bank",
+            )
+        )
+        eligible = scaled
     cap = scheme.eligible_loss_cap_per_loan
-    if cap is not None and amount > cap:
-        eligible = cap
+    if cap is not None and eligible > cap:
         adjustments.append(
             Adjustment(
                 "eligible_loss_cap",
                 "scheme",
                 "bank",
-                amount - cap,
+                eligible - cap,
                 f"only the first {format_cny(cap)} of a loan's loss is shared; "
-                f"{format_cny(amount - cap)} stays with the bank",
+                f"{format_cny(eligible - cap)} stays with the bank",
             )
         )
+        eligible = cap
     parts = allocate(eligible, list(shares.items()))
     parts["bank"] = parts.get("bank", 0) + (amount - eligible)
 
@@ -183,8 +212,16 @@ def split(
             )
         )
 
-    cut("pool_payout_cap_per_loan", scheme.pool_payout_cap_per_loan, "per-loan payout cap")
+    # Weihai: the per-claim cap (1m CNY in the first business year, 1.5m later) is written
+    # under the city's 20%, so it limits the pool's (the city's) part only.
+    cut(
+        "pool_payout_cap_per_loan",
+        scheme.pool_payout_cap(context.business_year),
+        "per-loan payout cap",
+    )
+    # Guangzhou 2023 (50m CNY a year) and 2025 (1.5bn CNY a year): an annual budget cap.
     cut("annual_budget_cap", budget, "what is left of the annual budget")
+    # Zhongshan 2021 (zs.gov.cn): the pool pays only up to its balance.
     cut("pool_balance", balance, "its balance")
 
     ordered = tuple((p, parts.get(p, 0)) for p in scheme.parties)
@@ -197,7 +234,7 @@ def split(
     )
 
 
-def split_recovery(scheme: Scheme, amount: int, *, paid: Mapping[str, int]) -> RecoverySplit:
+def split_recovery(scheme: SchemeTerms, amount: int, *, paid: Mapping[str, int]) -> RecoverySplit:
     """Split a recovery (fen) back to those who paid the loss (`paid`: an earlier split).
 
     Each payer gets a part in proportion to what it paid, never more than it paid (largest
@@ -219,6 +256,8 @@ def split_recovery(scheme: Scheme, amount: int, *, paid: Mapping[str, int]) -> R
     paid_total = sum(w for _, w in weights)
     back = min(total, paid_total)
     parts = allocate(back, weights) if paid_total else {p: 0 for p, _ in weights}
+    # Guangzhou 2023 (nachuanchina.com): recoveries of the pool's part go back to the treasury.
+    # Quanzhou 2023 (泉市监规〔2023〕8号): recoveries return in the 40:35:20:5 ratio = pro rata.
     if scheme.recovery_rule == "treasury" and "pool" in parts:
         parts["treasury"] = parts.pop("pool")
     if total > back:

@@ -2,64 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.kinds import AssetKind, Industry, LegalStatus
+from market.domain.states import AssetStatus
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, json_column, money_column, utc_column
-from market.timeutil import utcnow
-
-
-class AssetKind(enum.StrEnum):
-    INVENTION_PATENT = "invention_patent"
-    UTILITY_MODEL = "utility_model"
-    DESIGN_PATENT = "design_patent"
-    TRADEMARK = "trademark"
-    GI_MARK = "gi_mark"
-
-    @property
-    def is_patent(self) -> bool:
-        return self in PATENT_KINDS
-
-    @property
-    def is_mark(self) -> bool:
-        return not self.is_patent
-
-
-PATENT_KINDS = frozenset(
-    {AssetKind.INVENTION_PATENT, AssetKind.UTILITY_MODEL, AssetKind.DESIGN_PATENT}
-)
-
-
-class LegalStatus(enum.StrEnum):
-    PENDING = "pending"
-    VALID = "valid"
-    LAPSED = "lapsed"
-    INVALIDATED = "invalidated"
-    EXPIRED = "expired"
-
-
-class AssetStatus(enum.StrEnum):
-    ACTIVE = "active"
-    WITHDRAWN = "withdrawn"
-
-
-class Industry(enum.StrEnum):
-    ELECTRONICS = "electronics"
-    SOFTWARE = "software"
-    MACHINERY = "machinery"
-    CHEMICALS = "chemicals"
-    PHARMA = "pharma"
-    MEDICAL_DEVICES = "medical_devices"
-    NEW_ENERGY = "new_energy"
-    MATERIALS = "materials"
-    TEXTILES = "textiles"
-    FOOD = "food"
-    AGRICULTURE = "agriculture"
-    CONSUMER_GOODS = "consumer_goods"
 
 
 class IPAsset(SQLModel, table=True):

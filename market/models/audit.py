@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
+from market.domain.timeutil import utcnow
 from market.models.types import json_column, utc_column
-from market.timeutil import utcnow
 
 
 class AuditEvent(SQLModel, table=True):

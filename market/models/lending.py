@@ -2,88 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.schedule import Classification, RepaymentType
+from market.domain.states import Enrolment, LoanStatus, OfferStatus, RequestStatus
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, json_column, money_column, utc_column
-from market.timeutil import utcnow
-
-
-class RequestStatus(enum.StrEnum):
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    WITHDRAWN = "withdrawn"
-
-
-REQUEST_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
-    RequestStatus.OPEN: frozenset({RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN}),
-}
-
-
-class OfferStatus(enum.StrEnum):
-    PENDING_APPROVAL = "pending_approval"
-    APPROVED = "approved"
-    REJECTED = "rejected"  # the approver sent it back
-    ACCEPTED = "accepted"
-    LAPSED = "lapsed"  # the SME accepted another offer or withdrew the request
-    EXPIRED = "expired"
-
-
-OFFER_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
-    OfferStatus.PENDING_APPROVAL: frozenset(
-        {OfferStatus.APPROVED, OfferStatus.REJECTED, OfferStatus.LAPSED}
-    ),
-    OfferStatus.APPROVED: frozenset(
-        {OfferStatus.ACCEPTED, OfferStatus.LAPSED, OfferStatus.EXPIRED}
-    ),
-}
-
-
-class RepaymentType(enum.StrEnum):
-    EQUAL_INSTALMENT = "equal_instalment"  # 等额本息
-    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
-    INTEREST_ONLY = "interest_only"  # 先息后本: interest monthly, principal at the end
-
-
-class LoanStatus(enum.StrEnum):
-    AWAITING_DISBURSEMENT = "awaiting_disbursement"
-    ACTIVE = "active"
-    REPAID = "repaid"
-    IN_CLAIM = "in_claim"
-    COMPENSATED = "compensated"
-    CLOSED = "closed"  # the disposal of the pledged IP is finished
-
-
-LOAN_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
-    LoanStatus.AWAITING_DISBURSEMENT: frozenset({LoanStatus.ACTIVE}),
-    LoanStatus.ACTIVE: frozenset({LoanStatus.REPAID, LoanStatus.IN_CLAIM}),
-    LoanStatus.IN_CLAIM: frozenset({LoanStatus.COMPENSATED, LoanStatus.ACTIVE}),
-    LoanStatus.COMPENSATED: frozenset({LoanStatus.CLOSED}),
-}
-
-
-class Classification(enum.StrEnum):
-    """The five-tier loan classification (五级分类); the last three are non-performing."""
-
-    NORMAL = "normal"
-    SPECIAL_MENTION = "special_mention"
-    SUBSTANDARD = "substandard"
-    DOUBTFUL = "doubtful"
-    LOSS = "loss"
-
-    @property
-    def is_npl(self) -> bool:
-        return self in (Classification.SUBSTANDARD, Classification.DOUBTFUL, Classification.LOSS)
-
-
-class Enrolment(enum.StrEnum):
-    PENDING = "pending"
-    ENROLLED = "enrolled"
-    NOT_ENROLLED = "not_enrolled"
 
 
 class FinancingRequest(SQLModel, table=True):

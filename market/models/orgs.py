@@ -2,51 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from market.domain.kinds import CompanySize, OrgKind, Role
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, utc_column
-from market.timeutil import utcnow
-
-
-class OrgKind(enum.StrEnum):
-    SME = "sme"
-    BANK = "bank"
-    INSURER = "insurer"
-    GUARANTOR = "guarantor"
-    VALUER = "valuer"
-    BUREAU = "bureau"
-
-
-class Role(enum.StrEnum):
-    SME = "sme"
-    BANK_OFFICER = "bank_officer"
-    BANK_APPROVER = "bank_approver"
-    INSURER = "insurer"
-    GUARANTOR = "guarantor"
-    VALUER = "valuer"
-    BUREAU = "bureau"
-    ADMIN = "admin"
-
-
-# Which roles a user of each kind of organisation may hold.
-ROLES_BY_ORG_KIND: dict[OrgKind, tuple[Role, ...]] = {
-    OrgKind.SME: (Role.SME,),
-    OrgKind.BANK: (Role.BANK_OFFICER, Role.BANK_APPROVER),
-    OrgKind.INSURER: (Role.INSURER,),
-    OrgKind.GUARANTOR: (Role.GUARANTOR,),
-    OrgKind.VALUER: (Role.VALUER,),
-    OrgKind.BUREAU: (Role.BUREAU, Role.ADMIN),
-}
-
-
-class CompanySize(enum.StrEnum):
-    MICRO = "micro"
-    SMALL = "small"
-    MEDIUM = "medium"
-    LARGE = "large"
 
 
 class Organisation(SQLModel, table=True):

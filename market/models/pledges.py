@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.states import PledgeStatus
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, utc_column
-from market.timeutil import utcnow
-
-
-class PledgeStatus(enum.StrEnum):
-    ACTIVE = "active"
-    RELEASED = "released"
-
-
-PLEDGE_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
-    PledgeStatus.ACTIVE: frozenset({PledgeStatus.RELEASED}),
-}
 
 
 class Pledge(SQLModel, table=True):

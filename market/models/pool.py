@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.kinds import DisposalKind, LedgerAccount
+from market.domain.states import ClaimStatus
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, json_column, money_column, utc_column
-from market.timeutil import utcnow
 
 
 class SchemeVersion(SQLModel, table=True):
@@ -28,17 +29,6 @@ class SchemeVersion(SQLModel, table=True):
     partners: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
-
-
-class ClaimStatus(enum.StrEnum):
-    FILED = "filed"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-CLAIM_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
-    ClaimStatus.FILED: frozenset({ClaimStatus.APPROVED, ClaimStatus.REJECTED}),
-}
 
 
 class Claim(SQLModel, table=True):
@@ -94,12 +84,6 @@ class Receivable(SQLModel, table=True):
     created_on: date
 
 
-class DisposalKind(enum.StrEnum):
-    SALE = "sale"
-    LICENCE = "licence"
-    AUCTION = "auction"
-
-
 class Recovery(SQLModel, table=True):
     """Proceeds of disposing of pledged IP, split by the scheme's recovery rule."""
 
@@ -117,13 +101,6 @@ class Recovery(SQLModel, table=True):
     distribution: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     recorded_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
-
-
-class LedgerAccount(enum.StrEnum):
-    POOL_CASH = "pool_cash"  # the pool's money (an asset: balance = debits - credits)
-    FUNDING = "funding"  # government contributions
-    COMPENSATION = "compensation"  # what the pool paid on claims
-    RECOVERIES = "recoveries"  # what came back to the pool
 
 
 class LedgerEntry(SQLModel, table=True):

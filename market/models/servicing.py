@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.kinds import RepaymentKind
+from market.domain.timeutil import utcnow
 from market.models.types import enum_column, money_column, utc_column
-from market.timeutil import utcnow
 
 
 class Instalment(SQLModel, table=True):
@@ -37,12 +37,6 @@ class Instalment(SQLModel, table=True):
     @property
     def outstanding(self) -> int:
         return self.principal_due - self.principal_paid + self.interest_due - self.interest_paid
-
-
-class RepaymentKind(enum.StrEnum):
-    SCHEDULED = "scheduled"  # pays what is due, oldest first
-    EARLY = "early"  # pays principal ahead of the schedule
-    FULL = "full"  # pays off the whole loan
 
 
 class Repayment(SQLModel, table=True):

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from market.domain.timeutil import utcnow
 from market.models.types import utc_column
-from market.timeutil import utcnow
 
 
 class Setting(SQLModel, table=True):

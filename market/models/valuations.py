@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.timeutil import utcnow
 from market.models.types import json_column, money_column, utc_column
-from market.timeutil import utcnow
 
 
 class AssetValuation(SQLModel, table=True):

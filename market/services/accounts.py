@@ -8,21 +8,15 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from market import audit
-from market.db import transaction
-from market.errors import Conflict, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.identifiers import IdentifierError, normalise_uscc
-from market.models.orgs import (
-    ROLES_BY_ORG_KIND,
-    CompanySize,
-    Organisation,
-    OrgKind,
-    Role,
-    User,
-)
-from market.reference import ORG_KIND_LABELS, ROLE_LABELS
-from market.timeutil import utcnow
+from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from market.domain.identifiers import IdentifierError, normalise_uscc
+from market.domain.kinds import ROLES_BY_ORG_KIND, CompanySize, OrgKind, Role
+from market.domain.messages import N_, msg
+from market.domain.timeutil import utcnow
+from market.frame.db import transaction
+from market.models.orgs import Organisation, User
+from market.services import audit
+from market.text.reference import ORG_KIND_LABELS, ROLE_LABELS
 
 MIN_PASSWORD = 10
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -9,23 +9,26 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from market import audit
-from market.asset_facts import clean_facts
-from market.clock import business_date
-from market.db import transaction
-from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.identifiers import (
+from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.domain.identifiers import (
     IdentifierError,
     normalise_patent_number,
     normalise_trademark_number,
 )
-from market.ipterms import derived_expiry
-from market.models.assets import AssetKind, AssetStatus, Industry, IPAsset, LegalStatus
+from market.domain.ipterms import derived_expiry
+from market.domain.kinds import AssetKind, Industry, LegalStatus, Role
+from market.domain.messages import N_, msg
+from market.domain.states import AssetStatus, PledgeStatus
+from market.domain.timeutil import utcnow
+from market.frame.db import transaction
+from market.models.assets import IPAsset
 from market.models.lending import FinancingRequest, RequestAsset
-from market.models.orgs import Role, User
-from market.models.pledges import Pledge, PledgeStatus
-from market.timeutil import utcnow
+from market.models.orgs import User
+from market.models.pledges import Pledge
+from market.services import audit
+from market.services.appraisal import value_and_store
+from market.services.clock import business_date
+from market.text.asset_facts import clean_facts
 
 # Roles that may read every listing (supervision); banks see assets through requests.
 READ_ALL_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
@@ -288,8 +291,6 @@ def _require_unpledged(session: Session, asset: IPAsset) -> None:
 
 def _value(session: Session, *, actor: User, asset: IPAsset) -> None:
     """Every saved version of an asset is valued in the same transaction."""
-    from market.services.valuations import value_and_store
-
     value_and_store(session, actor=actor, asset=asset)
 
 

@@ -8,27 +8,31 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from market import audit
-from market.clock import business_date
-from market.db import transaction
-from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.models.lending import LOAN_TRANSITIONS, Enrolment, Loan, LoanStatus
-from market.models.orgs import Role, User
-from market.models.pool import (
+from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.domain.kinds import DisposalKind, LedgerAccount, Role
+from market.domain.messages import N_, msg
+from market.domain.money import format_fen
+from market.domain.statemachine import require_transition
+from market.domain.states import (
     CLAIM_TRANSITIONS,
+    LOAN_TRANSITIONS,
+    ClaimStatus,
+    Enrolment,
+    LoanStatus,
+)
+from market.frame.db import transaction
+from market.models.lending import Loan
+from market.models.orgs import User
+from market.models.pool import (
     BankSuspension,
     Claim,
-    ClaimStatus,
-    DisposalKind,
-    LedgerAccount,
     LedgerEntry,
     Receivable,
     Recovery,
     SchemeVersion,
 )
-from market.money import format_fen
-from market.services import pool
+from market.services import audit, pool
+from market.services.clock import business_date
 from market.services.servicing import (
     get_loan_for,
     instalments,
@@ -37,7 +41,6 @@ from market.services.servicing import (
     require_lender,
     thresholds,
 )
-from market.statemachine import require_transition
 
 OWING_PARTIES = ("insurer", "guarantor", "re_guarantor", "valuer")
 RECEIVABLE_ROLES = {

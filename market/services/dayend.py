@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import Session
 
-from market.clock import set_business_date
 from market.models.orgs import User
-from market.services.financing import expire_offers
+from market.services.clock import set_business_date
+from market.services.offers import expire_offers
 from market.services.servicing import reclassify_all
 
 

@@ -9,14 +9,15 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from market import audit
-from market.clock import business_date
-from market.db import transaction
-from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.lending.labels import PARTY_LABELS
-from market.models.orgs import Organisation, OrgKind, Role, User
-from market.models.pool import BankSuspension, LedgerAccount, LedgerEntry, SchemeVersion
+from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from market.domain.kinds import LedgerAccount, OrgKind, Role
+from market.domain.messages import N_, msg
+from market.frame.db import transaction
+from market.models.orgs import Organisation, User
+from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
+from market.services import audit
+from market.services.clock import business_date
+from market.text.labels import PARTY_LABELS
 from riskpool import Scheme, SchemeError
 
 BUREAU_ROLES = frozenset({Role.BUREAU})

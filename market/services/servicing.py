@@ -1,51 +1,47 @@
-"""Servicing a loan: disbursement and its schedule, repayments, days past due and the
-five-tier classification driven by the business date, and releasing pledges."""
+"""Servicing a loan: who may see it, its schedule and position (days past due and the five-tier
+classification driven by the business date), loan state moves and releasing pledges.
+Disbursement and repayments are in market.services.repayment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
-from market import audit
-from market.clock import business_date
-from market.db import transaction
-from market.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.i18n import N_, msg
-from market.models.lending import (
-    LOAN_TRANSITIONS,
-    Classification,
-    Enrolment,
-    Loan,
-    LoanStatus,
-)
-from market.models.orgs import Role, User
-from market.models.pledges import PLEDGE_TRANSITIONS, Pledge, PledgeStatus
-from market.models.pool import SchemeVersion
-from market.models.servicing import Instalment, Repayment, RepaymentKind
-from market.models.settings import Setting
-from market.money import format_fen
-from market.schedule import (
+from market.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from market.domain.kinds import Role
+from market.domain.messages import N_
+from market.domain.schedule import (
     DEFAULT_THRESHOLDS,
-    build_schedule,
+    Classification,
     classify,
-    monthly_rate,
     parse_thresholds,
-    round_half_up,
 )
-from market.services import pool
-from market.statemachine import require_transition
-from market.timeutil import utcnow
+from market.domain.statemachine import require_transition
+from market.domain.states import (
+    LOAN_TRANSITIONS,
+    PLEDGE_TRANSITIONS,
+    LoanStatus,
+    PledgeStatus,
+)
+from market.domain.timeutil import utcnow
+from market.frame.db import transaction
+from market.models.lending import Loan
+from market.models.orgs import User
+from market.models.pledges import Pledge
+from market.models.servicing import Instalment, Repayment
+from market.models.settings import Setting
+from market.services import audit
+from market.services.clock import business_date
 
 BANK_ROLES = frozenset({Role.BANK_OFFICER, Role.BANK_APPROVER})
+
+
 READ_ALL_ROLES = frozenset({Role.BUREAU, Role.ADMIN})
+
+
 THRESHOLDS_KEY = "classification_thresholds"
-
-
-# --- loading ---------------------------------------------------------------------------------
 
 
 def get_loan_for(session: Session, *, actor: User, loan_id: int, lock: bool = False) -> Loan:
@@ -101,9 +97,6 @@ def pledges(session: Session, loan_id: int) -> list[Pledge]:
     return list(session.exec(query).all())
 
 
-# --- thresholds ------------------------------------------------------------------------------
-
-
 def thresholds(session: Session) -> tuple[int, int, int, int]:
     """Days past due for special mention, substandard, doubtful and loss."""
     row = session.get(Setting, THRESHOLDS_KEY)
@@ -141,9 +134,6 @@ def set_thresholds(session: Session, *, actor: User, text: str) -> tuple[int, in
         )
         reclassify_all(session, actor=actor, today=business_date(session))
     return values
-
-
-# --- figures ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -193,219 +183,8 @@ def loan_position(session: Session, loan: Loan, today: date | None = None) -> Po
     )
 
 
-# --- disbursement ----------------------------------------------------------------------------
-
-
-def disburse(session: Session, *, actor: User, loan_id: int) -> Loan:
-    """The bank pays the loan out today: the schedule, subsidy and premium are fixed."""
-    with transaction(session):
-        loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
-        require_lender(actor, loan)
-        if loan.status is not LoanStatus.AWAITING_DISBURSEMENT:
-            # IN_CLAIM -> ACTIVE is a legal transition too (a rejected claim), not a payout.
-            raise Conflict(N_("Only a loan awaiting disbursement can be paid out."))
-        require_transition(LOAN_TRANSITIONS, loan.status, LoanStatus.ACTIVE, what=N_("loan"))
-        assert loan.id is not None
-        today = business_date(session)
-        plan = build_schedule(
-            principal=loan.principal,
-            rate_bp=loan.rate_bp,
-            months=loan.term_months,
-            repayment_type=loan.repayment_type,
-            start=today,
-        )
-        for row in plan:
-            session.add(
-                Instalment(
-                    loan_id=loan.id,
-                    number=row.number,
-                    due_on=row.due_on,
-                    principal_due=row.principal,
-                    interest_due=row.interest,
-                )
-            )
-        before = audit.snapshot(loan)
-        years = Fraction(loan.term_months, 12)
-        span = Decimal(years.numerator) / Decimal(years.denominator)
-        if loan.scheme_version_id is not None:
-            version = session.get(SchemeVersion, loan.scheme_version_id)
-            assert version is not None
-            scheme = pool.scheme_of(version)
-            if loan.enrolment is Enrolment.ENROLLED:
-                loan.interest_subsidy = scheme.interest_subsidy(
-                    sum(r.interest for r in plan), years=span
-                )
-            if loan.insured:
-                loan.insurance_premium = scheme.insurance_premium(loan.principal, years)
-        loan.status = LoanStatus.ACTIVE
-        loan.disbursed_on = today
-        loan.maturity_on = plan[-1].due_on
-        session.add(loan)
-        audit.record(
-            session,
-            actor=actor,
-            action="loan.disburse",
-            obj=loan,
-            before=before,
-            after=audit.snapshot(loan),
-            organisation_id=loan.bank_id,
-        )
-    return loan
-
-
-# --- repayments ------------------------------------------------------------------------------
-
-
-def record_repayment(
-    session: Session,
-    *,
-    actor: User,
-    loan_id: int,
-    amount: int,
-    kind: RepaymentKind,
-    reference: str = "",
-) -> Repayment:
-    """The bank records money the borrower paid today.
-
-    scheduled: pays what is due, oldest first (interest before principal), and may run
-    ahead into later instalments; early: pays what is due, then the rest reduces principal
-    from the last instalment backwards and later interest is recomputed; full: must equal the
-    payoff amount and closes the loan (future interest is not charged).
-    """
-    with transaction(session):
-        loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
-        require_lender(actor, loan)
-        if loan.status is not LoanStatus.ACTIVE:
-            raise Conflict(N_("Repayments are recorded only on an active loan."))
-        assert loan.id is not None
-        today = business_date(session)
-        rows = instalments(session, loan.id)
-        where = position(rows, today, thresholds(session))
-        if amount <= 0:
-            raise ValidationFailed(
-                N_("Enter the amount received."), errors={"amount": N_("Enter a positive amount.")}
-            )
-        total_left = sum(r.outstanding for r in rows)
-        if kind is RepaymentKind.FULL and amount != where.payoff:
-            raise ValidationFailed(
-                msg("Paying off today takes exactly %(amount)s.", amount=format_fen(where.payoff)),
-                errors={"amount": msg("Exactly %(amount)s.", amount=format_fen(where.payoff))},
-            )
-        if kind is RepaymentKind.EARLY and amount <= where.due_now:
-            raise ValidationFailed(
-                msg(
-                    "An early repayment must be more than the %(amount)s due now.",
-                    amount=format_fen(where.due_now),
-                ),
-                errors={"amount": N_("More than what is due now.")},
-            )
-        if kind is RepaymentKind.EARLY and amount >= where.payoff:
-            raise ValidationFailed(
-                N_("That pays the loan off: record it as a full repayment."),
-                errors={"amount": N_("Use a full repayment.")},
-            )
-        if kind is RepaymentKind.SCHEDULED and amount > total_left:
-            raise ValidationFailed(
-                msg(
-                    "Only %(amount)s is left to pay on the schedule.", amount=format_fen(total_left)
-                ),
-                errors={"amount": N_("More than what is left on the loan.")},
-            )
-        before_rows = {r.id: (r.principal_paid, r.interest_paid, r.interest_due) for r in rows}
-        principal_paid, interest_paid = _allocate(rows, amount, kind, today, loan.rate_bp)
-        for r in rows:
-            session.add(r)
-        changed = [
-            {
-                "number": r.number,
-                "principal_paid": r.principal_paid,
-                "interest_paid": r.interest_paid,
-                "interest_due": r.interest_due,
-            }
-            for r in rows
-            if before_rows[r.id] != (r.principal_paid, r.interest_paid, r.interest_due)
-        ]
-        payment = Repayment(
-            loan_id=loan.id,
-            paid_on=today,
-            kind=kind,
-            amount=amount,
-            principal=principal_paid,
-            interest=interest_paid,
-            recorded_by_id=actor.id or 0,
-            reference=reference.strip()[:100],
-        )
-        session.add(payment)
-        audit.record(
-            session,
-            actor=actor,
-            action="loan.repayment",
-            obj=payment,
-            after={**audit.snapshot(payment), "instalments": changed},
-            organisation_id=loan.bank_id,
-        )
-        if all(r.outstanding == 0 for r in rows):
-            _move_loan(session, actor=actor, loan=loan, target=LoanStatus.REPAID)
-            loan.closed_on = today
-            release_pledges(session, actor=actor, loan=loan, reason=N_("loan repaid"))
-        _refresh(session, actor=actor, loan=loan, rows=rows, today=today)
-    return payment
-
-
-def _allocate(
-    rows: list[Instalment], amount: int, kind: RepaymentKind, today: date, rate_bp: int
-) -> tuple[int, int]:
-    """Apply `amount` to the schedule in place; returns (principal, interest) paid."""
-    left = amount
-    paid_p = paid_i = 0
-    if kind is RepaymentKind.FULL:
-        for r in rows:
-            if r.due_on > today:
-                r.interest_due = r.interest_paid  # interest not yet due is not charged
-        for r in rows:
-            i = r.interest_due - r.interest_paid
-            p = r.principal_due - r.principal_paid
-            r.interest_paid += i
-            r.principal_paid += p
-            paid_i += i
-            paid_p += p
-        return paid_p, paid_i
-    cutoff = today if kind is RepaymentKind.EARLY else date.max
-    for r in rows:
-        if left == 0 or r.due_on > cutoff:
-            break
-        i = min(left, r.interest_due - r.interest_paid)
-        r.interest_paid += i
-        left -= i
-        p = min(left, r.principal_due - r.principal_paid)
-        r.principal_paid += p
-        left -= p
-        paid_i += i
-        paid_p += p
-    if kind is RepaymentKind.EARLY and left > 0:
-        # The prepayment shortens the loan: principal comes off the last instalments first.
-        for r in reversed(rows):
-            if left == 0:
-                break
-            if r.due_on <= today:
-                continue
-            p = min(left, r.principal_due - r.principal_paid)
-            r.principal_paid += p
-            left -= p
-            paid_p += p
-        # Interest on later instalments follows the lower balance.
-        r_month = monthly_rate(rate_bp)
-        balance = sum(r.principal_due - r.principal_paid for r in rows if r.due_on > today)
-        for r in rows:
-            if r.due_on <= today:
-                continue
-            r.interest_due = max(r.interest_paid, round_half_up(balance * r_month))
-            balance -= r.principal_due - r.principal_paid
-    assert left == 0
-    return paid_p, paid_i
-
-
-def _move_loan(session: Session, *, actor: User | None, loan: Loan, target: LoanStatus) -> None:
+def move_loan(session: Session, *, actor: User | None, loan: Loan, target: LoanStatus) -> None:
+    """Move the loan to `target` (checked against the loan state machine)."""
     require_transition(LOAN_TRANSITIONS, loan.status, target, what=N_("loan"))
     loan.status = target
     session.add(loan)
@@ -436,10 +215,7 @@ def release_pledges(session: Session, *, actor: User | None, loan: Loan, reason:
         )
 
 
-# --- classification --------------------------------------------------------------------------
-
-
-def _refresh(
+def refresh_classification(
     session: Session, *, actor: User | None, loan: Loan, rows: list[Instalment], today: date
 ) -> None:
     """Store the loan's days past due and class; a change of class is audited."""
@@ -474,9 +250,8 @@ def reclassify_all(session: Session, *, actor: User | None, today: date) -> int:
     count = 0
     for loan in session.exec(query).all():
         assert loan.id is not None
-        _refresh(session, actor=actor, loan=loan, rows=instalments(session, loan.id), today=today)
+        refresh_classification(
+            session, actor=actor, loan=loan, rows=instalments(session, loan.id), today=today
+        )
         count += 1
     return count
-
-
-__all__ = ["disburse", "get_loan_for", "reclassify_all", "record_repayment", "release_pledges"]

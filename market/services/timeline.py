@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, and_, col, or_, select
 
+from market.domain.kinds import Role
 from market.models.audit import AuditEvent
 from market.models.lending import FinancingRequest, Loan, Offer
-from market.models.orgs import Role, User
+from market.models.orgs import User
 from market.models.pledges import Pledge
 from market.models.pool import Claim, Recovery
 from market.models.servicing import Repayment

@@ -13,9 +13,11 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from market import create_app, migrate
-from market.db import new_session
-from market.models.orgs import Organisation, OrgKind, Role, User
+from market import create_app
+from market.domain.kinds import OrgKind, Role
+from market.frame import migrate
+from market.frame.db import new_session
+from market.models.orgs import Organisation, User
 from tests.market import factories
 from tests.market.dbsetup import scratch_database
 from tests.market.invariants import check_invariants

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from market.db import make_engine
+from market.frame.db import make_engine
 
 
 @contextmanager

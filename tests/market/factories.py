@@ -9,9 +9,10 @@ from typing import Any
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
-from market.identifiers import org_code_check_char, patent_check_char, uscc_check_char
-from market.models.assets import AssetKind, Industry, IPAsset, LegalStatus
-from market.models.orgs import CompanySize, Organisation, OrgKind, Role, User
+from market.domain.identifiers import org_code_check_char, patent_check_char, uscc_check_char
+from market.domain.kinds import AssetKind, CompanySize, Industry, LegalStatus, OrgKind, Role
+from market.models.assets import IPAsset
+from market.models.orgs import Organisation, User
 from market.services.assets import AssetInput
 
 PASSWORD = "correct-horse-42"

@@ -12,15 +12,21 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from market import ROOT
-from market.clock import business_date
-from market.db import transaction
-from market.models.assets import AssetKind, IPAsset
-from market.models.lending import FinancingRequest, Loan, Offer, RepaymentType
+from market.domain.kinds import AssetKind
+from market.domain.schedule import RepaymentType
+from market.frame.config import ROOT
+from market.frame.db import transaction
+from market.models.assets import IPAsset
+from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import BankSuspension, Claim, LedgerEntry, SchemeVersion
 from market.models.servicing import Instalment
 from market.models.settings import Setting
-from market.services import claims, financing, pool, servicing
+from market.services import acceptance as acceptance_svc
+from market.services import claims, pool
+from market.services import offers as offer_svc
+from market.services import repayment as repayment_svc
+from market.services import requests as request_svc
+from market.services.clock import business_date
 from market.services.dayend import move_business_date
 from tests.market.conftest import World
 from tests.market.factories import make_asset
@@ -89,10 +95,12 @@ def make_request(
         "bank_id": None,
     }
     values.update(kw)
-    return financing.create_request(session, actor=world.sme, data=financing.RequestInput(**values))
+    return request_svc.create_request(
+        session, actor=world.sme, data=request_svc.RequestInput(**values)
+    )
 
 
-def offer_input(**kw: Any) -> financing.OfferInput:
+def offer_input(**kw: Any) -> offer_svc.OfferInput:
     """A sound offer: 1m CNY at 4.35% for 12 months, equal instalments."""
     values: dict[str, Any] = {
         "amount": 1_000_000_00,
@@ -103,19 +111,19 @@ def offer_input(**kw: Any) -> financing.OfferInput:
         "override_reason": "Strong cash flow from the licensed product line; audited accounts.",
     }
     values.update(kw)
-    return financing.OfferInput(**values)
+    return offer_svc.OfferInput(**values)
 
 
 def make_offer(
     session: Session, world: World, request_id: int, *, approve: bool = True, **kw: Any
 ) -> Offer:
     """An offer of the world's bank, approved by its approver unless `approve` is False."""
-    offer = financing.propose_offer(
+    offer = offer_svc.propose_offer(
         session, actor=world.users["bank_officer"], request_id=request_id, data=offer_input(**kw)
     )
     if approve:
         assert offer.id is not None
-        offer = financing.decide_offer(
+        offer = offer_svc.decide_offer(
             session, actor=world.users["bank_approver"], offer_id=offer.id, approve=True
         )
     return offer
@@ -129,10 +137,10 @@ def make_loan(session: Session, world: World, *, disburse: bool = True, **kw: An
         session, world, request.id, **{k: v for k, v in kw.items() if k not in REQUEST_KEYS}
     )
     assert offer.id is not None
-    loan = financing.accept_offer(session, actor=world.sme, offer_id=offer.id)
+    loan = acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer.id)
     if disburse:
         assert loan.id is not None
-        loan = servicing.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id)
+        loan = repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id)
     return loan
 
 

@@ -8,8 +8,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from market.errors import Conflict, PermissionDenied, ValidationFailed
-from market.models.assets import AssetKind, AssetStatus, IPAsset
+from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from market.domain.kinds import AssetKind
+from market.domain.states import AssetStatus
+from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.services import assets as svc
 from tests.market.conftest import World, sign_in

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session, func, select
 
-from market.clock import business_date
+from market.domain.kinds import OrgKind
+from market.frame.seeding import DEMO_DIR, demo_logins
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
-from market.models.orgs import Organisation, OrgKind, User
-from market.seeding import DEMO_DIR, demo_logins
+from market.models.orgs import Organisation, User
+from market.services.clock import business_date
 
 
 def counts(session: Session) -> tuple[int, int, int]:
@@ -86,7 +87,7 @@ def test_demo_prepares_database_without_serving(runner: FlaskCliRunner) -> None:
 
 
 def test_simulate_runs_a_scheme_on_a_portfolio_file(runner: FlaskCliRunner) -> None:
-    from market import ROOT
+    from market.frame.config import ROOT
 
     loans = ROOT / "riskpool" / "examples" / "loans.csv"
     args = [

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from market.models.assets import AssetStatus
+from market.domain.states import AssetStatus
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.test_permissions import ACCESS

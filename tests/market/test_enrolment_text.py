@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from market.enrolment_text import localise_reason
+from market.text.enrolment_text import localise_reason
 from riskpool import Scheme
 
 

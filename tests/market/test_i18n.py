@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from market.i18n import N_, msg
-from market.identifiers import IdentifierError, normalise_uscc
+from market.domain.identifiers import IdentifierError, normalise_uscc
+from market.domain.messages import N_, msg
 from market.models.orgs import User
 from tests.market.conftest import World, sign_in
 from tests.market.factories import trademark_number, uscc

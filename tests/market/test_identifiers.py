@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from market.identifiers import (
+from market.domain.identifiers import (
     IdentifierError,
     normalise_patent_number,
     normalise_trademark_number,

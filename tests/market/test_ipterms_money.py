@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from market.ipterms import derived_expiry
-from market.models.assets import AssetKind
-from market.money import MoneyError, format_fen, parse_cny
+from market.domain.ipterms import derived_expiry
+from market.domain.kinds import AssetKind
+from market.domain.money import MoneyError, format_fen, parse_cny
 
 
 @pytest.mark.parametrize(

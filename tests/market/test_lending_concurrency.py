@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from market import migrate
-from market.db import make_engine
-from market.errors import Conflict
-from market.models.lending import Loan, Offer, OfferStatus
-from market.models.pledges import Pledge, PledgeStatus
+from market.domain.errors import Conflict
+from market.domain.states import OfferStatus, PledgeStatus
+from market.frame import migrate
+from market.frame.db import make_engine
+from market.models.lending import Loan, Offer
+from market.models.pledges import Pledge
 from tests.market.conftest import World, database_url_option
 from tests.market.dbsetup import scratch_database
 from tests.market.invariants import check_invariants
@@ -85,8 +86,9 @@ def _race(
 
 
 def test_two_acceptances_of_one_request_make_one_loan(engine: Engine) -> None:
-    from market.models.orgs import OrgKind, Role
-    from market.services import financing
+    from market.domain.kinds import OrgKind, Role
+    from market.services import acceptance as acceptance_svc
+    from market.services import offers as offer_svc
     from tests.market.factories import make_org, make_user
     from tests.market.lending_fixtures import offer_input
 
@@ -98,10 +100,10 @@ def test_two_acceptances_of_one_request_make_one_loan(engine: Engine) -> None:
         bank2 = make_org(s, OrgKind.BANK)
         officer2 = make_user(s, bank2, Role.BANK_OFFICER)
         approver2 = make_user(s, bank2, Role.BANK_APPROVER)
-        second = financing.propose_offer(
+        second = offer_svc.propose_offer(
             s, actor=officer2, request_id=request.id or 0, data=offer_input(rate_bp=470)
         )
-        second = financing.decide_offer(s, actor=approver2, offer_id=second.id or 0, approve=True)
+        second = offer_svc.decide_offer(s, actor=approver2, offer_id=second.id or 0, approve=True)
         sme = world.sme
 
     results = _race(
@@ -109,8 +111,8 @@ def test_two_acceptances_of_one_request_make_one_loan(engine: Engine) -> None:
         "SELECT id FROM financing_request WHERE id = :id FOR UPDATE",
         request.id or 0,
         [
-            lambda s: financing.accept_offer(s, actor=sme, offer_id=first.id or 0),
-            lambda s: financing.accept_offer(s, actor=sme, offer_id=second.id or 0),
+            lambda s: acceptance_svc.accept_offer(s, actor=sme, offer_id=first.id or 0),
+            lambda s: acceptance_svc.accept_offer(s, actor=sme, offer_id=second.id or 0),
         ],
     )
     loans = [r for r in results if isinstance(r, Loan)]
@@ -125,7 +127,7 @@ def test_two_acceptances_of_one_request_make_one_loan(engine: Engine) -> None:
 
 
 def test_two_loans_cannot_pledge_the_same_asset(engine: Engine) -> None:
-    from market.services import financing
+    from market.services import acceptance as acceptance_svc
 
     with Session(engine, expire_on_commit=False) as s:
         world = World(s)
@@ -143,8 +145,8 @@ def test_two_loans_cannot_pledge_the_same_asset(engine: Engine) -> None:
         "SELECT id FROM ip_asset WHERE id = :id FOR UPDATE",
         contested,
         [
-            lambda s: financing.accept_offer(s, actor=sme, offer_id=offer1.id or 0),
-            lambda s: financing.accept_offer(s, actor=sme, offer_id=offer2.id or 0),
+            lambda s: acceptance_svc.accept_offer(s, actor=sme, offer_id=offer1.id or 0),
+            lambda s: acceptance_svc.accept_offer(s, actor=sme, offer_id=offer2.id or 0),
         ],
     )
     loans = [r for r in results if isinstance(r, Loan)]
@@ -167,9 +169,9 @@ def test_the_unique_index_alone_stops_a_second_active_pledge(engine: Engine) -> 
         setup_pool(s, world)
         request = make_request(s, world)
         offer = make_offer(s, world, request.id or 0)
-        from market.services import financing
+        from market.services import acceptance as acceptance_svc
 
-        loan = financing.accept_offer(s, actor=world.sme, offer_id=offer.id or 0)
+        loan = acceptance_svc.accept_offer(s, actor=world.sme, offer_id=offer.id or 0)
         spare = collateral(s, world)[0]
         from market.services.valuations import latest
 

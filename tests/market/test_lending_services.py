@@ -11,33 +11,30 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from market.clock import business_date
-from market.errors import Conflict, PermissionDenied, ValidationFailed
-from market.models.assets import AssetKind, AssetStatus, IPAsset
-from market.models.audit import AuditEvent
-from market.models.lending import (
-    Classification,
+from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from market.domain.kinds import AssetKind, DisposalKind, RepaymentKind
+from market.domain.schedule import Classification, RepaymentType
+from market.domain.states import (
+    AssetStatus,
+    ClaimStatus,
     Enrolment,
-    FinancingRequest,
-    Loan,
     LoanStatus,
-    Offer,
     OfferStatus,
-    RepaymentType,
+    PledgeStatus,
     RequestStatus,
 )
-from market.models.pledges import PledgeStatus
-from market.models.pool import (
-    BankSuspension,
-    ClaimStatus,
-    DisposalKind,
-    LedgerEntry,
-    Receivable,
-)
-from market.models.servicing import RepaymentKind
+from market.models.assets import IPAsset
+from market.models.audit import AuditEvent
+from market.models.lending import FinancingRequest, Loan, Offer
+from market.models.pool import BankSuspension, LedgerEntry, Receivable
+from market.services import acceptance as acceptance_svc
 from market.services import assets as asset_svc
-from market.services import claims, financing, pool, servicing
+from market.services import claims, pool, servicing
+from market.services import offers as offer_svc
+from market.services import repayment as repayment_svc
+from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
+from market.services.clock import business_date
 from tests.market.conftest import World
 from tests.market.factories import asset_input, make_asset
 from tests.market.lending_fixtures import (
@@ -65,7 +62,7 @@ def _pay_due(session: Session, world: World, loan: Loan) -> None:
     """Pay whatever is due on the business date."""
     assert loan.id is not None
     due = servicing.loan_position(session, loan).due_now
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -86,7 +83,7 @@ def test_request_sums_the_valuations_max_loan_of_a_mixed_pledge(
     request = make_request(session, world, assets=chosen)
     values = valuation_svc.latest_for_assets(session, [a.id for a in chosen if a.id])
     assert request.max_loan == sum(v.max_loan for v in values.values()) > 0
-    linked = financing.request_assets(session, request.id or 0)
+    linked = request_svc.request_assets(session, request.id or 0)
     assert {a.id for _, a, _ in linked} == {a.id for a in chosen}
     assert {v.id for _, _, v in linked} == {v.id for v in values.values()}
 
@@ -97,10 +94,10 @@ def test_bad_requests_are_refused_with_field_errors(session: Session, world: Wor
     theirs = make_asset(session, world.users["other_sme"])
     before = _events(session)
     with pytest.raises(ValidationFailed) as caught:
-        financing.create_request(
+        request_svc.create_request(
             session,
             actor=world.sme,
-            data=financing.RequestInput(
+            data=request_svc.RequestInput(
                 asset_ids=[mine.id or 0, theirs.id or 0],
                 amount=0,
                 term_months=0,
@@ -112,10 +109,10 @@ def test_bad_requests_are_refused_with_field_errors(session: Session, world: Wor
     assert session.exec(select(FinancingRequest)).first() is None
     assert _events(session) == before
     with pytest.raises(PermissionDenied):
-        financing.create_request(
+        request_svc.create_request(
             session,
             actor=world.users["bank_officer"],
-            data=financing.RequestInput(
+            data=request_svc.RequestInput(
                 asset_ids=[mine.id or 0], amount=1, term_months=1, purpose="Working capital"
             ),
         )
@@ -127,14 +124,14 @@ def test_offer_above_the_max_loan_needs_a_written_override(session: Session, wor
     officer = world.users["bank_officer"]
     too_much = request.max_loan + 100
     with pytest.raises(ValidationFailed) as caught:
-        financing.propose_offer(
+        offer_svc.propose_offer(
             session,
             actor=officer,
             request_id=request.id or 0,
             data=offer_input(amount=too_much, override_reason=""),
         )
     assert "override_reason" in caught.value.errors
-    offer = financing.propose_offer(
+    offer = offer_svc.propose_offer(
         session,
         actor=officer,
         request_id=request.id or 0,
@@ -142,7 +139,7 @@ def test_offer_above_the_max_loan_needs_a_written_override(session: Session, wor
     )
     assert offer.override_reason and offer.status is OfferStatus.PENDING_APPROVAL
     within = make_request(session, world)
-    plain = financing.propose_offer(
+    plain = offer_svc.propose_offer(
         session,
         actor=officer,
         request_id=within.id or 0,
@@ -156,7 +153,7 @@ def test_maker_checker_the_proposer_never_approves(session: Session, world: Worl
     request = make_request(session, world)
     offer = make_offer(session, world, request.id or 0, approve=False)
     with pytest.raises(PermissionDenied):  # an officer is not an approver
-        financing.decide_offer(
+        offer_svc.decide_offer(
             session, actor=world.users["bank_officer"], offer_id=offer.id or 0, approve=True
         )
     # Even if a proposer held the approver role, the database refuses the same person.
@@ -167,7 +164,7 @@ def test_maker_checker_the_proposer_never_approves(session: Session, world: Worl
     session.commit()
     session.refresh(offer)
     with pytest.raises(PermissionDenied):
-        financing.decide_offer(
+        offer_svc.decide_offer(
             session, actor=world.users["bank_approver"], offer_id=offer.id or 0, approve=True
         )
     nested = session.begin_nested()
@@ -183,13 +180,13 @@ def test_sme_sees_only_approved_offers_and_compares_them(session: Session, world
     setup_pool(session, world)
     request = make_request(session, world)
     pending = make_offer(session, world, request.id or 0, approve=False)
-    assert financing.offers_for(session, actor=world.sme, request=request) == []
-    approved = financing.decide_offer(
+    assert offer_svc.offers_for(session, actor=world.sme, request=request) == []
+    approved = offer_svc.decide_offer(
         session, actor=world.users["bank_approver"], offer_id=pending.id or 0, approve=True
     )
-    shown = financing.offers_for(session, actor=world.sme, request=request)
+    shown = offer_svc.offers_for(session, actor=world.sme, request=request)
     assert [o.id for o in shown] == [approved.id]
-    figures = financing.offer_figures(session, approved, insured=True)
+    figures = offer_svc.offer_figures(session, approved, insured=True)
     # 1m CNY at 4.35% over 12 months, equal instalments: 85,309.90 a month.
     assert figures.first_payment == 85_309_90
     assert figures.total_interest == 23_718_79
@@ -203,20 +200,20 @@ def test_declined_request_shows_the_reason_and_the_bank_cannot_offer(
     setup_pool(session, world)
     request = make_request(session, world)
     with pytest.raises(ValidationFailed):
-        financing.decline_request(
+        request_svc.decline_request(
             session, actor=world.users["bank_officer"], request_id=request.id or 0, reason=""
         )
-    financing.decline_request(
+    request_svc.decline_request(
         session,
         actor=world.users["bank_officer"],
         request_id=request.id or 0,
         reason="Revenue history too short for our IP lending policy.",
     )
-    assert [d.reason for d in financing.declines_for(session, request.id or 0)] == [
+    assert [d.reason for d in request_svc.declines_for(session, request.id or 0)] == [
         "Revenue history too short for our IP lending policy."
     ]
     with pytest.raises(Conflict):
-        financing.propose_offer(
+        offer_svc.propose_offer(
             session,
             actor=world.users["bank_officer"],
             request_id=request.id or 0,
@@ -225,21 +222,21 @@ def test_declined_request_shows_the_reason_and_the_bank_cannot_offer(
 
 
 def test_request_to_one_bank_is_invisible_to_others(session: Session, world: World) -> None:
-    from market.models.orgs import OrgKind, Role
+    from market.domain.kinds import OrgKind, Role
     from tests.market.factories import make_org, make_user
 
     setup_pool(session, world)
     other_bank = make_org(session, OrgKind.BANK)
     outsider = make_user(session, other_bank, Role.BANK_OFFICER)
     request = make_request(session, world, bank_id=world.bank.id)
-    assert financing.list_requests_for(session, actor=outsider) == []
+    assert request_svc.list_requests_for(session, actor=outsider) == []
     with pytest.raises(PermissionDenied):
-        financing.get_request_for(session, actor=outsider, request_id=request.id or 0)
+        request_svc.get_request_for(session, actor=outsider, request_id=request.id or 0)
     with pytest.raises(PermissionDenied):
-        financing.propose_offer(
+        offer_svc.propose_offer(
             session, actor=outsider, request_id=request.id or 0, data=offer_input()
         )
-    asset_id = financing.request_assets(session, request.id or 0)[0][1].id or 0
+    asset_id = request_svc.request_assets(session, request.id or 0)[0][1].id or 0
     with pytest.raises(PermissionDenied):
         asset_svc.get_asset_for(session, actor=outsider, asset_id=asset_id)
     seen = asset_svc.get_asset_for(session, actor=world.users["bank_officer"], asset_id=asset_id)
@@ -255,12 +252,12 @@ def test_accepting_makes_the_loan_pledges_every_asset_and_enrols_it(
     version = setup_pool(session, world)
     request = make_request(session, world)
     offer = make_offer(session, world, request.id or 0)
-    loan = financing.accept_offer(session, actor=world.sme, offer_id=offer.id or 0)
+    loan = acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer.id or 0)
     assert loan.principal == offer.amount and loan.status is LoanStatus.AWAITING_DISBURSEMENT
     assert loan.enrolment is Enrolment.ENROLLED and loan.scheme_version_id == version.id
     assert loan.enrolled_on == START and loan.enrolment_reasons == []
     pledges = servicing.pledges(session, loan.id or 0)
-    linked = financing.request_assets(session, request.id or 0)
+    linked = request_svc.request_assets(session, request.id or 0)
     assert sorted(p.asset_id for p in pledges) == sorted(a.id or 0 for _, a, _ in linked)
     numbers = [p.registration_number for p in pledges]
     assert all(n.startswith(f"ZY{START.year}") and len(n) == 14 for n in numbers)
@@ -270,7 +267,7 @@ def test_accepting_makes_the_loan_pledges_every_asset_and_enrols_it(
 
 
 def test_accepting_one_offer_lapses_the_others(session: Session, world: World) -> None:
-    from market.models.orgs import OrgKind, Role
+    from market.domain.kinds import OrgKind, Role
     from tests.market.factories import make_org, make_user
 
     setup_pool(session, world)
@@ -279,18 +276,18 @@ def test_accepting_one_offer_lapses_the_others(session: Session, world: World) -
     bank2 = make_org(session, OrgKind.BANK)
     officer2 = make_user(session, bank2, Role.BANK_OFFICER)
     approver2 = make_user(session, bank2, Role.BANK_APPROVER)
-    other = financing.propose_offer(
+    other = offer_svc.propose_offer(
         session, actor=officer2, request_id=request.id or 0, data=offer_input(rate_bp=480)
     )
-    other = financing.decide_offer(session, actor=approver2, offer_id=other.id or 0, approve=True)
-    financing.accept_offer(session, actor=world.sme, offer_id=mine.id or 0)
+    other = offer_svc.decide_offer(session, actor=approver2, offer_id=other.id or 0, approve=True)
+    acceptance_svc.accept_offer(session, actor=world.sme, offer_id=mine.id or 0)
     session.refresh(other)
     assert other.status is OfferStatus.LAPSED
     before = _events(session)
     with pytest.raises(Conflict):
-        financing.accept_offer(session, actor=world.sme, offer_id=other.id or 0)
+        acceptance_svc.accept_offer(session, actor=world.sme, offer_id=other.id or 0)
     with pytest.raises(Conflict):
-        financing.accept_offer(session, actor=world.sme, offer_id=mine.id or 0)
+        acceptance_svc.accept_offer(session, actor=world.sme, offer_id=mine.id or 0)
     assert _events(session) == before
     assert len(session.exec(select(Loan)).all()) == 1
 
@@ -299,12 +296,12 @@ def test_offers_expire_after_thirty_days(session: Session, world: World) -> None
     setup_pool(session, world)
     request = make_request(session, world)
     offer = make_offer(session, world, request.id or 0)
-    assert offer.expires_on == START + timedelta(days=financing.OFFER_VALID_DAYS)
-    set_day(session, START + timedelta(days=financing.OFFER_VALID_DAYS + 1))
+    assert offer.expires_on == START + timedelta(days=offer_svc.OFFER_VALID_DAYS)
+    set_day(session, START + timedelta(days=offer_svc.OFFER_VALID_DAYS + 1))
     session.refresh(offer)
     assert offer.status is OfferStatus.EXPIRED
     with pytest.raises(Conflict):
-        financing.accept_offer(session, actor=world.sme, offer_id=offer.id or 0)
+        acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer.id or 0)
 
 
 def test_a_pledged_asset_cannot_be_pledged_again_withdrawn_or_edited(
@@ -316,10 +313,10 @@ def test_a_pledged_asset_cannot_be_pledged_again_withdrawn_or_edited(
     second = make_request(session, world, assets=shared[:1])
     offer1 = make_offer(session, world, first.id or 0)
     offer2 = make_offer(session, world, second.id or 0)
-    financing.accept_offer(session, actor=world.sme, offer_id=offer1.id or 0)
+    acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer1.id or 0)
     before = _events(session)
     with pytest.raises(Conflict, match="already pledged"):
-        financing.accept_offer(session, actor=world.sme, offer_id=offer2.id or 0)
+        acceptance_svc.accept_offer(session, actor=world.sme, offer_id=offer2.id or 0)
     session.refresh(offer2)
     assert offer2.status is OfferStatus.APPROVED and _events(session) == before
     asset = shared[0]
@@ -334,7 +331,7 @@ def test_a_pledged_asset_cannot_be_pledged_again_withdrawn_or_edited(
             row_version=asset.row_version,
         )
     # A pledged asset is not offered for a new request either.
-    assert asset.id not in {a.id for a, _ in financing.eligible_assets(session, actor=world.sme)}
+    assert asset.id not in {a.id for a, _ in request_svc.eligible_assets(session, actor=world.sme)}
 
 
 @pytest.mark.parametrize(
@@ -420,7 +417,7 @@ def test_disbursement_fixes_the_schedule_subsidy_and_premium(
     assert loan.interest_subsidy == interest // 2  # 50% of the interest, under the 300k cap
     assert loan.insurance_premium == 2_000_000  # 2% of 1m CNY for one year
     with pytest.raises(Conflict):
-        servicing.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
+        repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
 
 
 def test_whole_life_to_repayment_releases_the_pledges(session: Session, world: World) -> None:
@@ -463,10 +460,10 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     set_day(session, first_due(session, loan))
     due = servicing.loan_position(session, loan).due_now
     with pytest.raises(ValidationFailed):  # an early repayment must exceed what is due
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session, actor=officer, loan_id=loan.id, amount=due, kind=RepaymentKind.EARLY
         )
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session, actor=officer, loan_id=loan.id, amount=due + 200_000_00, kind=RepaymentKind.EARLY
     )
     rows = servicing.instalments(session, loan.id)
@@ -476,14 +473,14 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     assert rows[-1].principal_paid > 0  # taken off the end of the schedule
     assert rows[1].interest_due < 332_889  # later interest follows the lower balance
     with pytest.raises(ValidationFailed):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=officer,
             loan_id=loan.id,
             amount=where.payoff - 1,
             kind=RepaymentKind.FULL,
         )
-    servicing.record_repayment(
+    repayment_svc.record_repayment(
         session, actor=officer, loan_id=loan.id, amount=where.payoff, kind=RepaymentKind.FULL
     )
     session.refresh(loan)
@@ -496,7 +493,7 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
     loan = make_loan(session, world)
     before = _events(session)
     with pytest.raises(ValidationFailed):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=world.users["bank_officer"],
             loan_id=loan.id or 0,
@@ -505,7 +502,7 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
         )
     assert _events(session) == before
     with pytest.raises(PermissionDenied):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session,
             actor=world.sme,
             loan_id=loan.id or 0,
@@ -778,11 +775,11 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
     loan = make_loan(session, world, disburse=False)
     officer = world.users["bank_officer"]
     with pytest.raises(Conflict):
-        servicing.record_repayment(
+        repayment_svc.record_repayment(
             session, actor=officer, loan_id=loan.id or 0, amount=1, kind=RepaymentKind.SCHEDULED
         )
     with pytest.raises(Conflict):
-        financing.withdraw_request(session, actor=world.sme, request_id=loan.request_id)
+        request_svc.withdraw_request(session, actor=world.sme, request_id=loan.request_id)
     with pytest.raises(Conflict):
         claims.record_recovery(
             session, actor=officer, loan_id=loan.id or 0, disposal=DisposalKind.SALE, proceeds=1
@@ -790,13 +787,13 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
     offer = session.get(Offer, loan.offer_id)
     assert offer is not None
     with pytest.raises(Conflict):
-        financing.decide_offer(
+        offer_svc.decide_offer(
             session, actor=world.users["bank_approver"], offer_id=offer.id or 0, approve=True
         )
 
 
 def test_the_timeline_shows_each_party_what_it_may_see(session: Session, world: World) -> None:
-    from market.models.orgs import OrgKind, Role
+    from market.domain.kinds import OrgKind, Role
     from market.services.timeline import request_timeline
     from tests.market.factories import make_org, make_user
 
@@ -804,7 +801,7 @@ def test_the_timeline_shows_each_party_what_it_may_see(session: Session, world: 
     request = make_request(session, world)
     approved = make_offer(session, world, request.id or 0)
     other_bank = make_org(session, OrgKind.BANK)
-    pending = financing.propose_offer(
+    pending = offer_svc.propose_offer(
         session,
         actor=make_user(session, other_bank, Role.BANK_OFFICER),
         request_id=request.id or 0,

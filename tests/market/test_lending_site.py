@@ -10,25 +10,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlmodel import Session, func, select
 
-from market.clock import business_date
+from market.domain.kinds import OrgKind, Role
+from market.domain.money import format_fen
+from market.domain.schedule import RepaymentType
+from market.domain.states import ClaimStatus, LoanStatus, OfferStatus, RequestStatus
 from market.models.audit import AuditEvent
-from market.models.lending import (
-    FinancingRequest,
-    Loan,
-    LoanStatus,
-    Offer,
-    OfferStatus,
-    RequestDecline,
-    RequestStatus,
-)
-from market.models.orgs import OrgKind, Role, User
+from market.models.lending import FinancingRequest, Loan, Offer, RequestDecline
+from market.models.orgs import User
 from market.models.pledges import Pledge
-from market.models.pool import Claim, ClaimStatus, Recovery
+from market.models.pool import Claim, Recovery
 from market.models.servicing import Repayment
 from market.models.valuations import AssetValuation, BankValuation
-from market.money import format_fen
-from market.services import claims, financing, servicing
+from market.services import claims, servicing
+from market.services import offers as offer_svc
+from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
+from market.services.clock import business_date
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset, make_org, make_user
 from tests.market.lending_fixtures import (
@@ -192,7 +189,7 @@ def test_officer_sees_the_collateral_and_when_an_override_is_needed(
     req = make_request(session, world)
     sign_in(client, officer(world))
     html = page(client, f"/financing/{req.id}")
-    for _ra, asset, v in financing.request_assets(session, req.id):
+    for _ra, asset, v in request_svc.request_assets(session, req.id):
         assert f"/assets/{asset.id}/valuation?v={v.id}" in html
         assert format_fen(v.value_p10) in html and format_fen(v.value_p90) in html
         assert format_fen(v.max_loan) in html
@@ -297,15 +294,15 @@ def test_approver_cannot_approve_an_offer_they_proposed(
     setup_pool(session, world)
     req = make_request(session, world)
     maker = make_user(session, world.bank, Role.BANK_OFFICER)
-    offer = financing.propose_offer(
+    offer = offer_svc.propose_offer(
         session,
         actor=maker,
         request_id=req.id,
-        data=financing.OfferInput(
+        data=offer_svc.OfferInput(
             amount=req.max_loan // 2,
             rate_bp=420,
             term_months=12,
-            repayment_type=financing.RepaymentType.EQUAL_INSTALMENT,
+            repayment_type=RepaymentType.EQUAL_INSTALMENT,
             rating_grade="A",
         ),
     )
@@ -383,26 +380,26 @@ def test_sme_compares_offers_side_by_side(
     req = make_request(session, world)
     first = make_offer(session, world, req.id, rate_bp=435)
     b_officer, b_approver = second_bank(session)
-    second = financing.propose_offer(
+    second = offer_svc.propose_offer(
         session,
         actor=b_officer,
         request_id=req.id,
-        data=financing.OfferInput(
+        data=offer_svc.OfferInput(
             amount=800_000_00,
             rate_bp=390,
             term_months=24,
-            repayment_type=financing.RepaymentType.EQUAL_PRINCIPAL,
+            repayment_type=RepaymentType.EQUAL_PRINCIPAL,
             rating_grade="A",
             override_reason="Long relationship and a strong order book cover it.",
         ),
     )
-    second = financing.decide_offer(session, actor=b_approver, offer_id=second.id, approve=True)
+    second = offer_svc.decide_offer(session, actor=b_approver, offer_id=second.id, approve=True)
     pending = make_offer(session, world, make_request(session, world).id, approve=False)
     sign_in(client, world.sme)
     html = page(client, f"/financing/{req.id}")
     assert "Total interest" in html and "Monthly payment" in html
     for offer in (first, second):
-        figures = financing.offer_figures(session, offer, insured=True)
+        figures = offer_svc.offer_figures(session, offer, insured=True)
         assert format_fen(figures.total_interest) in html
         assert format_fen(figures.first_payment) in html
         assert format_fen(figures.largest_payment) in html
@@ -717,7 +714,10 @@ def test_every_lending_form_carries_a_csrf_token(
         (officer(world), f"/financing/{req.id}"),
         (approver(world), f"/financing/{req.id}"),
         (officer(world), f"/loans/{loan.id}"),
-        (officer(world), f"/assets/{financing.request_assets(session, req.id)[0][1].id}/valuation"),
+        (
+            officer(world),
+            f"/assets/{request_svc.request_assets(session, req.id)[0][1].id}/valuation",
+        ),
     ]
     assert offer.id
     for user, url in pages:
@@ -740,7 +740,7 @@ def test_supervisors_read_everything_and_change_nothing(
         sign_in(client, world.users[key])
         html = page(client, f"/financing/{req.id}")
         assert "Waiting for approval" in html and world.bank.name in html
-        assert f"/assets/{financing.request_assets(session, req.id)[0][1].id}/valuation" in html
+        assert f"/assets/{request_svc.request_assets(session, req.id)[0][1].id}/valuation" in html
         for form_url in (
             f"/financing/{req.id}/offers",
             f"/financing/{req.id}/decline",

@@ -12,8 +12,9 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import market.models  # noqa: F401
-from market import create_app, migrate
-from market.config import ConfigError
+from market import create_app
+from market.frame import migrate
+from market.frame.config import ConfigError
 from tests.market.conftest import database_url_option
 from tests.market.dbsetup import scratch_database
 

@@ -15,20 +15,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlmodel import Session, col, func, select
 
-from market.clock import business_date
-from market.models.lending import Classification, Loan, LoanStatus
-from market.models.pool import (
-    BankSuspension,
-    Claim,
-    ClaimStatus,
-    LedgerEntry,
-    Receivable,
-    SchemeVersion,
-)
-from market.money import format_fen
-from market.pool.figures import BankRow
-from market.pool.routes import loan_url
+from market.domain.money import format_fen
+from market.domain.schedule import Classification
+from market.domain.states import ClaimStatus, LoanStatus
+from market.models.lending import Loan
+from market.models.pool import BankSuspension, Claim, LedgerEntry, Receivable, SchemeVersion
 from market.services import pool, servicing
+from market.services.clock import business_date
+from market.views.pool.blueprint import loan_url
+from market.views.pool.figures import BankRow
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.lending_fixtures import (
     DEMO_SCHEME,

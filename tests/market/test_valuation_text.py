@@ -17,9 +17,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 import valuation
-from market.models.assets import AssetKind, LegalStatus
+from market.domain.kinds import AssetKind, LegalStatus
 from market.services import valuations as valuation_svc
-from market.valuation_text import catalog, localise, placeholders
+from market.text.valuation_text import catalog, localise, placeholders
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
 from valuation.vocab import (

@@ -10,14 +10,15 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 import valuation
-from market.clock import set_business_date
-from market.db import transaction
-from market.errors import Conflict
-from market.models.assets import AssetKind, LegalStatus
+from market.domain.errors import Conflict
+from market.domain.kinds import AssetKind, LegalStatus
+from market.frame.db import transaction
 from market.models.audit import AuditEvent
 from market.models.valuations import AssetValuation
+from market.services import appraisal
 from market.services import assets as asset_svc
 from market.services import valuations as svc
+from market.services.clock import set_business_date
 from tests.market.conftest import World, sign_in
 from tests.market.factories import asset_input, make_asset
 
@@ -31,7 +32,7 @@ def test_saving_an_asset_values_it_with_the_library(
     assert stored is not None and stored.asset_row_version == 1
     # The stored result is exactly what the library gives for the same facts and date.
     expected = valuation.value_asset(
-        valuation.facts_from_dict(svc.facts_for(asset)), as_of=stored.as_of
+        valuation.facts_from_dict(appraisal.facts_for(asset)), as_of=stored.as_of
     )
     assert stored.result == expected.to_dict()
     assert (stored.value_p10, stored.value_p50, stored.value_p90) == (
@@ -88,7 +89,7 @@ def test_sme_sees_grade_value_and_reasons(
     sign_in(client, world.sme)
     detail = client.get(f"/assets/{asset.id}").get_data(as_text=True)
     assert stored.grade in detail
-    from market.money import format_fen
+    from market.domain.money import format_fen
 
     assert format_fen(stored.max_loan) in detail
     report = client.get(f"/assets/{asset.id}/valuation").get_data(as_text=True)

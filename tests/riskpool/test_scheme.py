@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from riskpool import Scheme, SchemeError, Tier, list_presets
+from riskpool import ClaimContext, Scheme, SchemeError, Tier, list_presets
 
 BASE: dict[str, Any] = {"name": "test", "shares": {"pool": 5000, "bank": 5000}}
 
@@ -88,6 +89,23 @@ def test_new_version_revalidates() -> None:
         ({"version": 0}, "version", "positive"),
         ({"name": ""}, "name", "non-empty"),
         ({"colour": "red"}, "colour", "unknown field"),
+        ({"covered_principal_cap_per_loan": 0}, "covered_principal_cap_per_loan", "positive"),
+        ({"borrower_covered_cap_per_year": -1}, "borrower_covered_cap_per_year", "positive"),
+        ({"max_borrower_balance": 1.0}, "max_borrower_balance", "integer"),
+        ({"pool_payout_cap_after_first_year": 0}, "pool_payout_cap_after_first_year", "positive"),
+        ({"relending_bonus_bp": 10_001}, "relending_bonus_bp", "at most"),
+        ({"ip_part_only": "yes"}, "ip_part_only", "true or false"),
+        ({"suspension_effect": "fine"}, "suspension_effect", "compensation"),
+        ({"claim_deadline_trigger": "someday"}, "claim_deadline_trigger", "loss_confirmed"),
+        ({"claim_deadline_working_days": 0}, "claim_deadline_working_days", "positive"),
+        ({"premium_subsidy_bp_by_year": [8000, -1]}, "premium_subsidy_bp_by_year[1]", "negative"),
+        ({"premium_subsidy_bp_by_year": 8000}, "premium_subsidy_bp_by_year", "list"),
+        ({"superseded_by": 2}, "superseded_by", "string"),
+        (
+            {"shares": {"pool": 5000, "bank": 2000, "insurer": 3000}, "relending_bonus_bp": 3000},
+            "tiers",
+            "exceeds",
+        ),
         (
             {
                 "tiers": [
@@ -180,8 +198,10 @@ def test_check_enrolment_reasons() -> None:
     )
     assert len(reasons) == 2
     assert "leverage" in reasons[0] and "suspended" in reasons[1]
-    gz = Scheme.preset("guangzhou-2023")
-    reasons = gz.check_enrolment(
+    # a scheme may still refuse loans above a per-borrower cap (no preset does: Guangzhou 2023
+    # limits the covered part instead, see test_presets_guangzhou.py)
+    capped = make(per_borrower_annual_cap=2_000_000_000)
+    reasons = capped.check_enrolment(
         loan_principal=1_500_000_000,
         borrower_enrolled_principal=1_000_000_000,
         total_enrolled_principal=0,
@@ -229,3 +249,33 @@ def test_interest_subsidy_and_premium() -> None:
     assert qingdao.insurance_premium(12_375, 1) == 248  # 247.5 rounds half up
     with pytest.raises(TypeError):
         qingdao.insurance_premium(1000, 0.5)  # type: ignore[arg-type]
+
+
+def test_old_scheme_documents_keep_their_meaning() -> None:
+    """A scheme written before the new fields existed loads with defaults that change nothing."""
+    old = make(pool_payout_cap_per_loan=100, suspension_npl_bp=300, claim_deadline_days=30)
+    assert old.ip_part_only is False and old.superseded_by == ""
+    assert old.covered_principal(10**9) == 10**9
+    assert old.pool_payout_cap(1) == old.pool_payout_cap(5) == 100
+    assert old.suspension_effect == "enrolment"
+    assert old.check_enrolment(
+        loan_principal=100,
+        borrower_enrolled_principal=0,
+        total_enrolled_principal=0,
+        pool_balance=0,
+        bank_suspended=True,
+    ) == ["the bank is suspended: its NPL losses this year exceed the scheme's trigger"]
+    assert old.claim_deadline(date(2025, 1, 1)) == date(2025, 1, 31)
+    assert make().claim_deadline(date(2025, 1, 1)) is None
+    assert make().premium_subsidy(1000, loan_year=1) == 0
+
+
+def test_claim_context_rejects_bad_facts() -> None:
+    with pytest.raises(ValueError):
+        ClaimContext(business_year=0)
+    with pytest.raises(ValueError):
+        ClaimContext(borrower_covered_this_year=-1)
+    with pytest.raises(TypeError):
+        ClaimContext(ip_backed_principal=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        ClaimContext(relending=1)  # type: ignore[arg-type]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskpool import Scheme, Split, list_presets
+import riskpool
+from riskpool import ClaimContext, Scheme, Split, list_presets
 from riskpool.parties import SCHEME_PARTIES
 from riskpool.waterfall import allocate
 
@@ -28,15 +31,33 @@ def schemes(draw: st.DrawFn) -> Scheme:
     caps = st.none() | st.integers(1, 10**10)
     data["eligible_loss_cap_per_loan"] = draw(caps)
     data["pool_payout_cap_per_loan"] = draw(caps)
+    data["pool_payout_cap_after_first_year"] = draw(caps)
+    data["covered_principal_cap_per_loan"] = draw(caps)
+    data["borrower_covered_cap_per_year"] = draw(caps)
+    data["annual_budget_cap"] = draw(caps)
+    data["ip_part_only"] = draw(st.booleans())
     data["fallback_party"] = draw(st.sampled_from(SCHEME_PARTIES[1:]))
     return Scheme.from_dict(data)
 
 
 ANY_SCHEME = schemes() | st.sampled_from([Scheme.preset(n) for n in list_presets()])
+CONTEXTS = st.builds(
+    ClaimContext,
+    ip_backed_principal=st.none() | st.integers(0, 6 * 10**9),
+    relending=st.booleans(),
+    borrower_covered_this_year=st.integers(0, 3 * 10**9),
+    business_year=st.integers(1, 4),
+    budget_used_this_year=st.none() | st.integers(0, 10**11),
+)
 
 
 def check_split(
-    scheme: Scheme, result: Split, loss: int, balance: int | None, budget: int | None
+    scheme: Scheme,
+    result: Split,
+    loss: int,
+    balance: int | None,
+    budget: int | None,
+    year: int = 1,
 ) -> None:
     assert sum(result.values()) == loss
     assert all(isinstance(v, int) and v >= 0 for v in result.values())
@@ -46,8 +67,9 @@ def check_split(
         assert pool <= balance
     if budget is not None:
         assert pool <= budget
-    if scheme.pool_payout_cap_per_loan is not None:
-        assert pool <= scheme.pool_payout_cap_per_loan
+    cap = scheme.pool_payout_cap(year)
+    if cap is not None:
+        assert pool <= cap
     if scheme.eligible_loss_cap_per_loan is not None and "pool" in scheme.shares:
         share = max(b for p, b in result.shares_bp if p == "pool")
         limit = -(-scheme.eligible_loss_cap_per_loan * share // 10_000)
@@ -85,6 +107,40 @@ def test_split_properties(
         assert unlimited["pool"] - result["pool"] == shortfall
         fb = scheme.fallback_party
         assert result[fb] - unlimited[fb] == shortfall
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_SCHEME, FEN, PRINCIPAL, st.none() | FEN, st.none() | FEN, CONTEXTS)
+def test_split_with_context_keeps_money_exact_and_caps(
+    scheme: Scheme,
+    loss: int,
+    principal: int,
+    balance: int | None,
+    budget: int | None,
+    context: ClaimContext,
+) -> None:
+    result = scheme.split(
+        loss,
+        loan_principal=principal,
+        pool_balance=balance,
+        budget_remaining=budget,
+        context=context,
+    )
+    check_split(scheme, result, loss, balance, budget, context.business_year)
+    pool = result.get("pool", 0)
+    # the pool never pays more than what is left of the annual budget
+    if scheme.annual_budget_cap is not None and context.budget_used_this_year is not None:
+        assert pool <= max(0, scheme.annual_budget_cap - context.budget_used_this_year)
+    # only the covered part of the loan is shared: eligible <= loss x covered / principal
+    covered = scheme.covered_principal(principal, context)
+    assert 0 <= covered <= principal
+    assert result.eligible_loss * principal <= loss * covered
+    if scheme.ip_part_only and context.ip_backed_principal is not None:
+        assert result.eligible_loss * principal <= loss * context.ip_backed_principal
+    # every party other than the bank and the fallback pays at most its share of the eligible loss
+    for party, bp in result.shares_bp:
+        if party not in ("bank", scheme.fallback_party):
+            assert result[party] * 10_000 <= result.eligible_loss * bp + 10_000
 
 
 @settings(max_examples=300, deadline=None)
@@ -156,12 +212,12 @@ CNY = 100  # fen per CNY
             10**8,
             {"pool": 400_000, "guarantor": 350_000, "bank": 200_000, "valuer": 50_000},
         ),
-        # Guangzhou 2023: 50 : 50 of the first 10m CNY of the loss; the rest stays with the bank
+        # Guangzhou 2023: 50% x loss x min(1, 10m / principal) = 50% x 15m x 10/20 = 3.75m
         (
             "guangzhou-2023",
             15_000_000 * CNY,
             20_000_000 * CNY,
-            {"pool": 5_000_000 * CNY, "bank": 10_000_000 * CNY},
+            {"pool": 3_750_000 * CNY, "bank": 11_250_000 * CNY},
         ),
         # Guangzhou 2025: 10m CNY IP loan -> 30% + 15 points
         (
@@ -179,14 +235,14 @@ CNY = 100  # fen per CNY
             10**8,
             {"guarantor": 400_000, "re_guarantor": 300_000, "bank": 200_000, "pool": 100_000},
         ),
-        # Shenzhen pool 25%
-        ("shenzhen-2018", 1_000_000, 10**8, {"pool": 250_000, "bank": 750_000}),
-        # Weihai 60% but at most 1m CNY per loan
+        # Shenzhen fund 25%, the partner guarantor 75%
+        ("shenzhen-2018", 1_000_000, 10**8, {"pool": 250_000, "guarantor": 750_000}),
+        # Weihai: province 40% = 1.2m; city 20% = 600k, under its 1m cap; bank 40% = 1.2m
         (
             "weihai",
             3_000_000 * CNY,
             5_000_000 * CNY,
-            {"pool": 1_000_000 * CNY, "bank": 2_000_000 * CNY},
+            {"province": 1_200_000 * CNY, "pool": 600_000 * CNY, "bank": 1_200_000 * CNY},
         ),
     ],
 )
@@ -217,9 +273,16 @@ def test_split_records_caps_and_shortfall() -> None:
         budget_remaining=1_000_000 * CNY,
     )
     rules = [a.rule for a in capped.adjustments]
-    assert rules == ["eligible_loss_cap", "annual_budget_cap"]
+    assert rules == ["covered_principal_cap", "annual_budget_cap"]
     assert capped["pool"] == 1_000_000 * CNY
-    assert capped.notes[0].startswith("only the first 10,000,000.00 CNY")
+    # 15m x 10/20 = 7.5m eligible: 7.5m of the loss is the bank's outright
+    assert capped.adjustments[0].amount == 7_500_000 * CNY
+    assert capped.notes[0].startswith("only 10,000,000.00 CNY of the loan's 20,000,000.00 CNY")
+    loss_capped = Scheme.from_dict(
+        {"name": "x", "shares": {"pool": 5000, "bank": 5000}, "eligible_loss_cap_per_loan": 100}
+    ).split(300, loan_principal=1000, pool_balance=None)
+    assert loss_capped.as_dict() == {"pool": 50, "bank": 250}
+    assert loss_capped.notes[0].startswith("only the first 1.00 CNY")
 
 
 def test_split_rejects_float_money() -> None:
@@ -246,3 +309,36 @@ def test_recovery_rules() -> None:
     assert back.rule == "treasury"
     with pytest.raises(ValueError, match="unknown party"):
         gz.split_recovery(1, paid={"mayor": 1})
+
+
+def test_riskpool_modules_import_each_other_one_way() -> None:
+    """No import cycle inside riskpool (issue 9), counting imports inside functions and
+    TYPE_CHECKING blocks too: scheme -> waterfall -> terms, never back."""
+    root = Path(riskpool.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        module = ".".join(("riskpool", *path.relative_to(root).with_suffix("").parts))
+        module = module.removesuffix(".__init__")
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                targets.update(n for n in names if n.startswith("riskpool."))
+            elif isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name.startswith("riskpool."))
+        graph[module] = targets
+    graph = {m: {t for t in ts if t in graph and t != m} for m, ts in graph.items()}
+    assert "riskpool.scheme" not in graph["riskpool.waterfall"]
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            assert state.get(target) != 1, " -> ".join((*path, module, target))
+            if target not in state:
+                visit(target, (*path, module))
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state and module != "riskpool":
+            visit(module, ())

@@ -1,0 +1,106 @@
+"""The enumerated kinds of the domain: assets, organisations, roles, disposals, ledger accounts."""
+
+from __future__ import annotations
+
+import enum
+
+
+class AssetKind(enum.StrEnum):
+    INVENTION_PATENT = "invention_patent"
+    UTILITY_MODEL = "utility_model"
+    DESIGN_PATENT = "design_patent"
+    TRADEMARK = "trademark"
+    GI_MARK = "gi_mark"
+
+    @property
+    def is_patent(self) -> bool:
+        return self in PATENT_KINDS
+
+    @property
+    def is_mark(self) -> bool:
+        return not self.is_patent
+
+
+PATENT_KINDS = frozenset(
+    {AssetKind.INVENTION_PATENT, AssetKind.UTILITY_MODEL, AssetKind.DESIGN_PATENT}
+)
+
+
+class LegalStatus(enum.StrEnum):
+    PENDING = "pending"
+    VALID = "valid"
+    LAPSED = "lapsed"
+    INVALIDATED = "invalidated"
+    EXPIRED = "expired"
+
+
+class Industry(enum.StrEnum):
+    ELECTRONICS = "electronics"
+    SOFTWARE = "software"
+    MACHINERY = "machinery"
+    CHEMICALS = "chemicals"
+    PHARMA = "pharma"
+    MEDICAL_DEVICES = "medical_devices"
+    NEW_ENERGY = "new_energy"
+    MATERIALS = "materials"
+    TEXTILES = "textiles"
+    FOOD = "food"
+    AGRICULTURE = "agriculture"
+    CONSUMER_GOODS = "consumer_goods"
+
+
+class OrgKind(enum.StrEnum):
+    SME = "sme"
+    BANK = "bank"
+    INSURER = "insurer"
+    GUARANTOR = "guarantor"
+    VALUER = "valuer"
+    BUREAU = "bureau"
+
+
+class Role(enum.StrEnum):
+    SME = "sme"
+    BANK_OFFICER = "bank_officer"
+    BANK_APPROVER = "bank_approver"
+    INSURER = "insurer"
+    GUARANTOR = "guarantor"
+    VALUER = "valuer"
+    BUREAU = "bureau"
+    ADMIN = "admin"
+
+
+# Which roles a user of each kind of organisation may hold.
+ROLES_BY_ORG_KIND: dict[OrgKind, tuple[Role, ...]] = {
+    OrgKind.SME: (Role.SME,),
+    OrgKind.BANK: (Role.BANK_OFFICER, Role.BANK_APPROVER),
+    OrgKind.INSURER: (Role.INSURER,),
+    OrgKind.GUARANTOR: (Role.GUARANTOR,),
+    OrgKind.VALUER: (Role.VALUER,),
+    OrgKind.BUREAU: (Role.BUREAU, Role.ADMIN),
+}
+
+
+class CompanySize(enum.StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class DisposalKind(enum.StrEnum):
+    SALE = "sale"
+    LICENCE = "licence"
+    AUCTION = "auction"
+
+
+class LedgerAccount(enum.StrEnum):
+    POOL_CASH = "pool_cash"  # the pool's money (an asset: balance = debits - credits)
+    FUNDING = "funding"  # government contributions
+    COMPENSATION = "compensation"  # what the pool paid on claims
+    RECOVERIES = "recoveries"  # what came back to the pool
+
+
+class RepaymentKind(enum.StrEnum):
+    SCHEDULED = "scheduled"  # pays what is due, oldest first
+    EARLY = "early"  # pays principal ahead of the schedule
+    FULL = "full"  # pays off the whole loan

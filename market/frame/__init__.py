@@ -1,0 +1,1 @@
+"""The app's frame: configuration, extensions, database, migrations, error pages, CLI."""

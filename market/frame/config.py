@@ -1,0 +1,57 @@
+"""Configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]  # the project (templates/, static/, seeds/)
+DEV_SECRET = "dev-only-secret-change-me"
+SAFE_ENVS = {"development", "testing"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete."""
+
+
+def load_config(
+    instance_path: str, overrides: dict[str, Any] | None = None, *, require_secret: bool = True
+) -> dict[str, Any]:
+    """Build the app configuration from the environment, then apply overrides.
+
+    Outside development and testing a real SECRET_KEY is required, unless `require_secret`
+    is False (command-line work that does not serve the site).
+    """
+    env = os.environ.get("IPMARKET_ENV", "production")
+    db_file = Path(instance_path) / "ipmarket.db"
+    cfg: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{db_file}"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en", "zh"],
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    }
+    if overrides:
+        cfg.update(overrides)
+    if require_secret and (problem := secret_problem(cfg)):
+        raise ConfigError(problem)
+    cfg["SESSION_COOKIE_SECURE"] = cfg["ENV_NAME"] not in SAFE_ENVS
+    return cfg
+
+
+def secret_problem(cfg: dict[str, Any]) -> str | None:
+    """Why the configuration may not serve the site (None if it may)."""
+    if cfg["ENV_NAME"] not in SAFE_ENVS and cfg["SECRET_KEY"] == DEV_SECRET:
+        return (
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string, or IPMARKET_ENV=development for a local demo."
+        )
+    return None

@@ -1,0 +1,66 @@
+"""Extensions, template filters and hooks of the site (the factory registers the blueprints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, gettext
+from flask_login import current_user
+
+from market.domain.kinds import Role
+from market.domain.messages import N_
+from market.domain.money import format_fen
+from market.frame import i18n
+from market.frame.db import get_session
+from market.frame.extensions import babel, csrf, limiter, login_manager
+from market.models.orgs import Organisation, User
+from market.text.enrolment_text import localise_reason
+
+
+def init_app(app: Flask) -> None:
+    """Bind the extensions, template filters and globals."""
+    i18n.install()
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(app.root_path) + "/translations",
+    )
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please sign in to see this page.")
+    login_manager.localize_callback = gettext  # translated when flashed
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+    app.jinja_env.filters["fen"] = format_fen
+    app.jinja_env.filters["enrolment_reason"] = localise_reason
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.context_processor(_template_globals)
+
+
+def _load_user(user_id: str) -> User | None:
+    try:
+        user = get_session().get(User, int(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def _template_globals() -> dict[str, Any]:
+    org = None
+    if current_user.is_authenticated:
+        org = get_session().get(Organisation, current_user.organisation_id)
+    return {
+        "Role": Role,
+        "current_org": org,
+        "current_locale": i18n.select_locale(),
+        "language_names": i18n.LANGUAGE_NAMES,
+        "request_path": request.full_path.rstrip("?"),
+    }

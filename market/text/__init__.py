@@ -1,0 +1,1 @@
+"""Text that presents library results and reference lists to readers."""

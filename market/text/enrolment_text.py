@@ -1,0 +1,76 @@
+"""Reasons a loan was not enrolled, in the reader's language.
+
+riskpool (a pure library) states its reasons as English sentences with amounts in them; the
+site recognises each sentence and shows it through the translation catalog, with amounts
+formatted like the rest of the site. An unknown sentence is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from market.domain.messages import N_, msg
+from market.domain.money import format_fen
+
+_CNY = r"([\d,]+\.\d{2}) CNY"
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^the loan principal must be positive$"),
+        N_("The loan principal must be positive."),
+    ),
+    (
+        re.compile(rf"^the loan of {_CNY} exceeds the scheme's maximum loan size of {_CNY}$"),
+        N_("The loan of %(a)s exceeds the scheme's maximum loan size of %(b)s."),
+    ),
+    (
+        re.compile(rf"^no tier of the scheme covers a loan of {_CNY}$"),
+        N_("No tier of the scheme covers a loan of %(a)s."),
+    ),
+    (
+        re.compile(
+            rf"^the borrower would have {_CNY} enrolled this year, above the per-borrower cap "
+            rf"of {_CNY}$"
+        ),
+        N_(
+            "The borrower would have %(a)s enrolled this year, above the per-borrower cap of %(b)s."
+        ),
+    ),
+    (
+        re.compile(
+            rf"^the pool's leverage limit \(([\d.]+) x {_CNY}\) leaves {_CNY} of headroom, "
+            r"less than the loan$"
+        ),
+        N_("The leverage limit (%(k)s x %(a)s) leaves %(b)s of headroom, less than the loan."),
+    ),
+    (
+        re.compile(
+            r"^the bank is suspended: its NPL losses this year exceed the scheme's trigger$"
+        ),
+        N_("The bank is suspended: its NPL losses this year exceed the scheme's trigger."),
+    ),
+    (
+        re.compile(r"^no risk-compensation scheme is in force$"),
+        N_("No risk-compensation scheme is in force."),
+    ),
+]
+
+
+def _fen(amount: str) -> str:
+    whole, cents = amount.replace(",", "").split(".")
+    return format_fen(int(whole) * 100 + int(cents))
+
+
+def localise_reason(reason: str) -> str:
+    """One enrolment reason in the current language."""
+    for pattern, template in PATTERNS:
+        found = pattern.match(reason)
+        if found is None:
+            continue
+        groups = list(found.groups())
+        values: dict[str, str] = {}
+        if "%(k)s" in template:
+            values["k"] = groups.pop(0)
+        for name, amount in zip("ab", groups, strict=False):
+            values[name] = _fen(amount)
+        return msg(template, **values)
+    return reason

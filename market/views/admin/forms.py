@@ -1,0 +1,90 @@
+"""Forms for the administrator's pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from market.domain.kinds import CompanySize, Industry, OrgKind, Role
+from market.text.reference import (
+    INDUSTRY_LABELS,
+    ORG_KIND_LABELS,
+    REGIONS,
+    ROLE_LABELS,
+    SIZE_LABELS,
+)
+from market.views.formtools import opts
+
+
+class OrganisationForm(FlaskForm):  # type: ignore[misc]
+    kind = SelectField(
+        _l("Kind"),
+        validators=[DataRequired()],
+        choices=opts([(k.value, ORG_KIND_LABELS[k]) for k in OrgKind]),
+    )
+    name = StringField(_l("Registered name"), validators=[DataRequired(), Length(max=200)])
+    uscc = StringField(
+        _l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=24)]
+    )
+    industry = SelectField(
+        _l("Industry (SMEs)"),
+        choices=opts([("", "—")] + [(i.value, INDUSTRY_LABELS[i]) for i in Industry]),
+    )
+    size = SelectField(
+        _l("Size (SMEs)"),
+        choices=opts([("", "—")] + [(s.value, SIZE_LABELS[s]) for s in CompanySize]),
+    )
+    region = SelectField(_l("Region"), choices=opts([("", "—"), *REGIONS]))
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
+    contact_email = EmailField(
+        _l("Contact e-mail"), validators=[Optional(), Email(check_deliverability=False)]
+    )
+    submit = SubmitField(_l("Create organisation"))
+
+
+class UserForm(FlaskForm):  # type: ignore[misc]
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    role = SelectField(
+        _l("Role"),
+        validators=[DataRequired()],
+        choices=opts([(r.value, ROLE_LABELS[r]) for r in Role]),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])
+    submit = SubmitField(_l("Create user"))
+
+
+class BusinessDateForm(FlaskForm):  # type: ignore[misc]
+    day = DateField(_l("Business date"), validators=[InputRequired()])
+    submit = SubmitField(_l("Set business date"))
+
+
+def _days(label: object) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=1, max=9999)])
+
+
+class ThresholdsForm(FlaskForm):  # type: ignore[misc]
+    """Days past due at which a loan enters each class (increasing)."""
+
+    special_mention = _days(_l("Special mention from (days past due)"))
+    substandard = _days(_l("Substandard from"))
+    doubtful = _days(_l("Doubtful from"))
+    loss = _days(_l("Loss from"))
+    save_thresholds = SubmitField(_l("Set the thresholds"))
+
+    def as_text(self) -> str:
+        """The thresholds as the service takes them, e.g. '1/90/180/360'."""
+        days = (self.special_mention, self.substandard, self.doubtful, self.loss)
+        return "/".join(str(f.data) for f in days)

@@ -1,0 +1,194 @@
+"""Administrator pages: organisations, users, the business date, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlmodel import col, select
+
+from market.domain.errors import ValidationFailed
+from market.domain.kinds import CompanySize, OrgKind, Role
+from market.frame.db import get_session, transaction
+from market.models.audit import AuditEvent
+from market.models.orgs import Organisation, User
+from market.services import accounts, servicing
+from market.services.clock import business_date
+from market.services.dayend import move_business_date
+from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
+from market.views.admin.forms import BusinessDateForm, OrganisationForm, ThresholdsForm, UserForm
+from market.views.authz import actor, roles_required
+from market.views.formtools import apply_errors, opts
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 50
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def organisations() -> ResponseReturnValue:
+    """All organisations, and a form to add one."""
+    session = get_session()
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        data = accounts.OrganisationInput(
+            kind=OrgKind(form.kind.data),
+            name=form.name.data,
+            uscc=form.uscc.data,
+            industry=form.industry.data or None,
+            size=CompanySize(form.size.data) if form.size.data else None,
+            region=form.region.data or "",
+            contact_name=form.contact_name.data or "",
+            contact_phone=form.contact_phone.data or "",
+            contact_email=form.contact_email.data or "",
+        )
+        try:
+            org = accounts.create_organisation(session, actor=actor(), data=data)
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("%(name)s is created.", name=org.name), "success")
+            return redirect(url_for("admin.organisations"))
+    orgs = session.exec(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
+    return render_template(
+        "admin/organisations.html",
+        orgs=orgs,
+        form=form,
+        org_kind_labels=ORG_KIND_LABELS,
+        region_labels=dict(REGIONS),
+    )
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    """All users, and a form to add one."""
+    session = get_session()
+    orgs = session.exec(select(Organisation).order_by(Organisation.name)).all()
+    form = UserForm()
+    form.organisation_id.choices = opts((o.id, o.name) for o in orgs)
+    if form.validate_on_submit():
+        data = accounts.UserInput(
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            role=Role(form.role.data),
+        )
+        try:
+            user = accounts.create_user(
+                session, actor=actor(), organisation_id=form.organisation_id.data, data=data
+            )
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("%(email)s can now sign in.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    people = session.exec(select(User).order_by(col(User.organisation_id), col(User.email))).all()
+    org_names = {o.id: o.name for o in orgs}
+    return render_template(
+        "admin/users.html", users=people, form=form, org_names=org_names, role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.ADMIN)
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Enable or disable a user."""
+    active = request.form.get("active") == "1"
+    user = accounts.set_user_active(get_session(), actor=actor(), user_id=user_id, active=active)
+    flash(
+        _("%(email)s is enabled.", email=user.email)
+        if active
+        else _("%(email)s is disabled.", email=user.email),
+        "info",
+    )
+    return redirect(url_for("admin.users"))
+
+
+def _render_clock(
+    *,
+    form: BusinessDateForm | None = None,
+    thresholds_form: ThresholdsForm | None = None,
+    thresholds_errors: list[str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = get_session()
+    current = servicing.thresholds(session)
+    if thresholds_form is None:
+        names = ("special_mention", "substandard", "doubtful", "loss")
+        thresholds_form = ThresholdsForm(formdata=None, data=dict(zip(names, current, strict=True)))
+    return render_template(
+        "admin/clock.html",
+        form=form or BusinessDateForm(formdata=None),
+        today=business_date(session),
+        thresholds=current,
+        thresholds_form=thresholds_form,
+        thresholds_errors=thresholds_errors or [],
+    ), status
+
+
+@bp.route("/clock", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def clock() -> ResponseReturnValue:
+    """See and move the business date; see the classification thresholds."""
+    session = get_session()
+    form = BusinessDateForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                move_business_date(session, actor=actor(), day=form.day.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()), "success")
+            return redirect(url_for("admin.clock"))
+    return _render_clock(form=form)
+
+
+@bp.route("/thresholds", methods=["POST"])
+@roles_required(Role.ADMIN)
+def thresholds() -> ResponseReturnValue:
+    """Change the days past due that classify loans, and reclassify every live loan."""
+    form = ThresholdsForm()
+    leftovers: list[str] = []
+    if form.validate_on_submit():
+        try:
+            values = servicing.set_thresholds(get_session(), actor=actor(), text=form.as_text())
+        except ValidationFailed as exc:
+            leftovers = apply_errors(form, exc.errors)
+        else:
+            flash(
+                _(
+                    "Loans are now classified at %(days)s days past due; every live loan is "
+                    "reclassified.",
+                    days="/".join(map(str, values)),
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.clock"))
+    return _render_clock(thresholds_form=form, thresholds_errors=leftovers, status=422)
+
+
+@bp.route("/audit")
+@roles_required(Role.ADMIN, Role.BUREAU)
+def audit_log() -> ResponseReturnValue:
+    """The audit log, newest first, filterable by action prefix and object."""
+    session = get_session()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    action = (request.args.get("action") or "").strip()
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc())
+    if action:
+        query = query.where(col(AuditEvent.action).startswith(action))
+    events = session.exec(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))}
+    return render_template(
+        "admin/audit.html",
+        events=events[:AUDIT_PAGE],
+        actors=actors,
+        page=page,
+        has_next=len(events) > AUDIT_PAGE,
+        action=action,
+    )

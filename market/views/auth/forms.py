@@ -1,0 +1,72 @@
+"""Forms for registration and sign-in."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from market.domain.kinds import CompanySize, Industry
+from market.text.reference import INDUSTRY_LABELS, REGIONS, SIZE_LABELS
+from market.views.formtools import opts
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):  # type: ignore[misc]
+    company_name = StringField(
+        _l("Registered company name"), validators=[DataRequired(), Length(max=200)]
+    )
+    uscc = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), Length(min=18, max=24)],
+        description=_l("18 characters, as printed on the business licence."),
+    )
+    industry = SelectField(
+        _l("Industry"),
+        validators=[DataRequired()],
+        choices=opts([("", _l("Choose…"))] + [(i.value, INDUSTRY_LABELS[i]) for i in Industry]),
+    )
+    size = SelectField(
+        _l("Company size"),
+        validators=[DataRequired()],
+        choices=opts(
+            [("", _l("Choose…"))]
+            + [(s.value, SIZE_LABELS[s]) for s in CompanySize if s.value != "large"]
+        ),
+    )
+    region = SelectField(
+        _l("Region"), validators=[DataRequired()], choices=opts([("", _l("Choose…")), *REGIONS])
+    )
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
+    contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(
+        _l("Your e-mail (used to sign in)"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10)],
+        description=_l("At least 10 characters, letters and digits."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))],
+    )
+    submit = SubmitField(_l("Register company"))
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("Passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))

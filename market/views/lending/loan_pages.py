@@ -1,0 +1,247 @@
+"""Lending pages of loans: list, detail, disbursement, repayments, claims, recoveries and the
+receivables of insurers, guarantors and valuers."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlmodel import col, select
+
+from market.domain.errors import ValidationFailed
+from market.domain.kinds import DisposalKind, RepaymentKind
+from market.domain.states import Enrolment, LoanStatus
+from market.frame.db import get_session
+from market.models.assets import IPAsset
+from market.models.lending import FinancingRequest, Loan, Offer
+from market.models.pool import Claim, SchemeVersion
+from market.services import claims as claims_svc
+from market.services import pool as pool_svc
+from market.services import repayment as repayment_svc
+from market.services import servicing
+from market.services.clock import business_date
+from market.services.timeline import request_timeline
+from market.text.labels import LABELS
+from market.text.reference import KIND_LABELS
+from market.views.authz import actor, roles_required
+from market.views.formtools import apply_errors
+from market.views.lending.blueprint import (
+    BANKERS,
+    RECEIVABLE_VIEWERS,
+    VIEWERS,
+    bp,
+    flash_failure,
+    flash_form_errors,
+    is_banker,
+    orgs_by_id,
+    outstanding,
+    timeline_context,
+)
+from market.views.lending.forms import (
+    ClaimForm,
+    RecoveryForm,
+    RepaymentForm,
+)
+
+
+@bp.route("/loans/")
+@roles_required(*VIEWERS)
+def loans() -> ResponseReturnValue:
+    """The loans the user may see."""
+    session = get_session()
+    rows = servicing.list_loans_for(session, actor=actor())
+    return render_template(
+        "lending/loans.html",
+        rows=rows,
+        orgs=orgs_by_id(session, [r.borrower_id for r in rows] + [r.bank_id for r in rows]),
+        outstanding=outstanding(session, [r.id for r in rows if r.id is not None]),
+        **LABELS,
+    )
+
+
+def _loan_page(
+    loan_id: int,
+    *,
+    repayment_form: RepaymentForm | None = None,
+    recovery_form: RecoveryForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The loan's page for the borrower, the lending bank and supervisors."""
+    session = get_session()
+    user = actor()
+    loan = servicing.get_loan_for(session, actor=user, loan_id=loan_id)
+    assert loan.id is not None
+    req = session.get(FinancingRequest, loan.request_id)
+    offer = session.get(Offer, loan.offer_id)
+    assert req is not None and offer is not None
+    rows = servicing.instalments(session, loan.id)
+    live = loan.status in (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
+    position = servicing.loan_position(session, loan) if rows else None
+    version = (
+        session.get(SchemeVersion, loan.scheme_version_id) if loan.scheme_version_id else None
+    )
+    pledges = servicing.pledges(session, loan.id)
+    assets = {
+        a.id: a
+        for a in session.exec(
+            select(IPAsset).where(col(IPAsset.id).in_([p.asset_id for p in pledges]))
+        ).all()
+    }
+    claims = claims_svc.claims_for_loan(session, loan.id)
+    deadline = None
+    if version is not None and position is not None and position.classification.is_npl:
+        deadline = claims_svc.claim_deadline(loan, version, position.npl_since)
+    lender = is_banker(user) and user.organisation_id == loan.bank_id
+    can_claim = (
+        lender
+        and loan.status is LoanStatus.ACTIVE
+        and loan.enrolment is Enrolment.ENROLLED
+        and position is not None
+        and position.classification.is_npl
+    )
+    events = request_timeline(session, actor=user, request=req, loan=loan)
+    return render_template(
+        "lending/loan_detail.html",
+        loan=loan,
+        req=req,
+        offer=offer,
+        rows=rows,
+        live=live,
+        position=position,
+        today=business_date(session),
+        version=version,
+        pledges=pledges,
+        assets=assets,
+        repayments=servicing.repayments(session, loan.id),
+        claims=claims,
+        recoveries=claims_svc.recoveries_for_loan(session, loan.id),
+        deadline=deadline,
+        lender=lender,
+        can_claim=can_claim,
+        repayment_form=repayment_form or RepaymentForm(formdata=None),
+        recovery_form=recovery_form or RecoveryForm(formdata=None),
+        claim_form=ClaimForm(formdata=None),
+        orgs=orgs_by_id(session, [loan.borrower_id, loan.bank_id]),
+        suspension=pool_svc.live_suspension(session, loan.bank_id) if lender else None,
+        kind_labels=KIND_LABELS,
+        **timeline_context(session, events),
+        **LABELS,
+    ), status
+
+
+@bp.route("/loans/<int:loan_id>")
+@roles_required(*VIEWERS)
+def loan_detail(loan_id: int) -> ResponseReturnValue:
+    """One loan: terms, class, pledges, schedule, repayments, claims, recoveries, timeline."""
+    return _loan_page(loan_id)
+
+
+def _lender_loan(loan_id: int) -> Loan:
+    """The loan, if the user works at the lending bank (404 / 403 otherwise)."""
+    user = actor()
+    loan = servicing.get_loan_for(get_session(), actor=user, loan_id=loan_id)
+    servicing.require_lender(user, loan)
+    return loan
+
+
+@bp.route("/loans/<int:loan_id>/disburse", methods=["POST"])
+@roles_required(*BANKERS)
+def disburse(loan_id: int) -> ResponseReturnValue:
+    """The lending bank pays the loan out today."""
+    repayment_svc.disburse(get_session(), actor=actor(), loan_id=loan_id)
+    flash(_("The loan is paid out; its schedule starts today."), "success")
+    return redirect(url_for("lending.loan_detail", loan_id=loan_id))
+
+
+@bp.route("/loans/<int:loan_id>/repayments", methods=["POST"])
+@roles_required(*BANKERS)
+def record_repayment(loan_id: int) -> ResponseReturnValue:
+    """The lending bank records money the borrower paid."""
+    _lender_loan(loan_id)
+    form = RepaymentForm()
+    if form.validate_on_submit():
+        try:
+            repayment_svc.record_repayment(
+                get_session(),
+                actor=actor(),
+                loan_id=loan_id,
+                amount=form.amount.data or 0,
+                kind=RepaymentKind(form.kind.data),
+                reference=form.reference.data or "",
+            )
+        except ValidationFailed as exc:
+            flash(_(exc.message), "error")
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("The repayment is recorded."), "success")
+            return redirect(url_for("lending.loan_detail", loan_id=loan_id))
+    return _loan_page(loan_id, repayment_form=form, status=422)
+
+
+@bp.route("/loans/<int:loan_id>/claim", methods=["POST"])
+@roles_required(*BANKERS)
+def file_claim(loan_id: int) -> ResponseReturnValue:
+    """The lending bank claims compensation on a non-performing enrolled loan."""
+    _lender_loan(loan_id)
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    else:
+        try:
+            claims_svc.file_claim(
+                get_session(), actor=actor(), loan_id=loan_id, note=form.note.data or ""
+            )
+        except ValidationFailed as exc:
+            flash_failure(exc)
+        else:
+            flash(_("The claim is filed; the bureau will decide on it."), "success")
+    return redirect(url_for("lending.loan_detail", loan_id=loan_id))
+
+
+@bp.route("/loans/<int:loan_id>/recoveries", methods=["POST"])
+@roles_required(*BANKERS)
+def record_recovery(loan_id: int) -> ResponseReturnValue:
+    """The lending bank records proceeds from disposing of the pledged IP."""
+    _lender_loan(loan_id)
+    form = RecoveryForm()
+    if form.validate_on_submit():
+        try:
+            claims_svc.record_recovery(
+                get_session(),
+                actor=actor(),
+                loan_id=loan_id,
+                disposal=DisposalKind(form.disposal.data),
+                proceeds=form.proceeds.data or 0,
+                counterparty=form.counterparty.data or "",
+                closes=bool(form.closes.data),
+            )
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            flash(_("The recovery is recorded and shared out by the scheme's rule."), "success")
+            return redirect(url_for("lending.loan_detail", loan_id=loan_id))
+    return _loan_page(loan_id, recovery_form=form, status=422)
+
+
+@bp.route("/receivables")
+@roles_required(*RECEIVABLE_VIEWERS)
+def receivables() -> ResponseReturnValue:
+    """What the user's organisation owes on approved claims (everything, for supervisors)."""
+    session = get_session()
+    rows = claims_svc.receivables_for(session, actor=actor())
+    claim_rows = {}
+    if rows:
+        ids = {r.claim_id for r in rows}
+        claim_rows = {
+            c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()
+        }
+    return render_template(
+        "lending/receivables.html",
+        rows=rows,
+        claims=claim_rows,
+        orgs=orgs_by_id(session, [r.organisation_id for r in rows]),
+        total=sum(r.amount - r.settled for r in rows),
+        **LABELS,
+    )

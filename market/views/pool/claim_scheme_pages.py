@@ -1,0 +1,300 @@
+"""The bureau's pool pages of decisions: compensation claims and scheme versions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlmodel import col, select
+
+from market.domain.errors import ValidationFailed
+from market.domain.kinds import Role
+from market.domain.money import format_fen
+from market.domain.states import ClaimStatus
+from market.frame.db import get_session
+from market.models.lending import Loan
+from market.models.orgs import Organisation, User
+from market.models.pool import Claim, Receivable, Recovery, SchemeVersion
+from market.services import claims as claim_svc
+from market.services import pool as pool_svc
+from market.services.clock import business_date
+from market.text.pool_labels import (
+    CLASSIFICATION_LABELS,
+    RECOVERY_RULE_LABELS,
+)
+from market.views.authz import actor, roles_required
+from market.views.formtools import apply_errors, opts
+from market.views.pool.blueprint import INVALID, READERS, bp, flash_leftovers, is_bureau
+from market.views.pool.forms import (
+    PARTNER_PARTIES,
+    DecideForm,
+    SchemeForm,
+    unique_ids,
+)
+from riskpool import Scheme, SchemeError, list_presets
+from riskpool.presets import preset_data
+
+
+@dataclass
+class ClaimRow:
+    claim: Claim
+    bank: Organisation | None
+    loan: Loan | None
+    filed_by: User | None
+    decided_by: User | None
+    receivables: dict[str, Receivable] = field(default_factory=dict)
+    partners: dict[int, Organisation] = field(default_factory=dict)
+    recoveries: list[Recovery] = field(default_factory=list)
+
+    @property
+    def recovered(self) -> int:
+        return sum(r.proceeds for r in self.recoveries)
+
+    @property
+    def recovered_to_pool(self) -> int:
+        return sum(int(r.distribution.get("pool", 0)) for r in self.recoveries)
+
+
+def _claim_rows(listed: list[Claim]) -> list[ClaimRow]:
+    session = get_session()
+    rows = []
+    for claim in listed:
+        assert claim.id is not None
+        receivables = session.exec(select(Receivable).where(Receivable.claim_id == claim.id))
+        owed = {r.party: r for r in receivables.all()}
+        partners = {}
+        for receivable in owed.values():
+            if receivable.organisation_id is not None:
+                org = session.get(Organisation, receivable.organisation_id)
+                if org is not None:
+                    partners[receivable.organisation_id] = org
+        rows.append(
+            ClaimRow(
+                claim=claim,
+                bank=session.get(Organisation, claim.bank_id),
+                loan=session.get(Loan, claim.loan_id),
+                filed_by=session.get(User, claim.filed_by_id),
+                decided_by=session.get(User, claim.decided_by_id) if claim.decided_by_id else None,
+                receivables=owed,
+                partners=partners,
+                recoveries=[
+                    r
+                    for r in claim_svc.recoveries_for_loan(session, claim.loan_id)
+                    if r.claim_id == claim.id
+                ],
+            )
+        )
+    return rows
+
+
+def _status_filter() -> ClaimStatus | None:
+    value = request.args.get("status", "")
+    try:
+        return ClaimStatus(value) if value else None
+    except ValueError:
+        return None
+
+
+def _render_claims(
+    *, decide_forms: dict[int, DecideForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    session = get_session()
+    wanted = _status_filter()
+    listed = claim_svc.list_claims(session, status=wanted)
+    forms = dict(decide_forms or {})
+    if decide_forms:
+        # A decision sent back with errors: make sure its claim is on the page.
+        shown = {c.id for c in listed}
+        for claim_id in decide_forms:
+            if claim_id not in shown:
+                extra = session.get(Claim, claim_id)
+                if extra is not None:
+                    listed.insert(0, extra)
+    if is_bureau():
+        for claim in listed:
+            if claim.status is ClaimStatus.FILED:
+                assert claim.id is not None
+                forms.setdefault(claim.id, DecideForm(formdata=None))
+                unique_ids(forms[claim.id], claim.id)
+    counts = {s: len(claim_svc.list_claims(session, status=s)) for s in ClaimStatus}
+    return render_template(
+        "pool/claims.html",
+        rows=_claim_rows(listed),
+        forms=forms,
+        wanted=wanted,
+        counts=counts,
+        statuses=list(ClaimStatus),
+        today=business_date(session),
+        classification_labels=CLASSIFICATION_LABELS,
+    ), status
+
+
+@bp.route("/claims")
+@roles_required(*READERS)
+def claims() -> ResponseReturnValue:
+    """The banks' compensation claims, filterable by status."""
+    return _render_claims()
+
+
+@bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
+@roles_required(Role.BUREAU)
+def decide_claim(claim_id: int) -> ResponseReturnValue:
+    """Approve a claim (the loss is split and the pool pays its share) or reject it."""
+    session = get_session()
+    if session.get(Claim, claim_id) is None:
+        abort(404)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            claim = claim_svc.decide_claim(
+                session,
+                actor=actor(),
+                claim_id=claim_id,
+                approve=form.approving,
+                reason=form.reason.data or "",
+            )
+        except ValidationFailed as exc:
+            flash_leftovers(apply_errors(form, exc.errors))
+        else:
+            if claim.status is ClaimStatus.APPROVED:
+                flash(
+                    _(
+                        "Claim %(id)s is approved: the pool paid %(paid)s.",
+                        id=claim.id,
+                        paid=format_fen(int(claim.split.get("pool", 0))),
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Claim %(id)s is rejected.", id=claim.id), "info")
+            return redirect(url_for("pool.claims", _anchor=f"claim-{claim.id}"))
+    return _render_claims(decide_forms={claim_id: form}, status=INVALID)
+
+
+def _document_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _parties_of(text: str | None) -> tuple[str, ...]:
+    """The partner parties of the scheme typed in the form (all of them if it does not parse)."""
+    try:
+        scheme = Scheme.from_dict(json.loads(text or ""))
+    except (ValueError, TypeError, SchemeError):
+        return PARTNER_PARTIES
+    return tuple(p for p in PARTNER_PARTIES if p in scheme.parties)
+
+
+def _partner_choices(form: SchemeForm) -> None:
+    session = get_session()
+    for party in PARTNER_PARTIES:
+        kind = pool_svc.PARTY_KINDS[party]
+        orgs = session.exec(
+            select(Organisation)
+            .where(Organisation.kind == kind, col(Organisation.is_active).is_(True))
+            .order_by(col(Organisation.name))
+        ).all()
+        form.partner_field(party).choices = opts([("", "—"), *((o.id, o.name) for o in orgs)])
+
+
+def _starting_document(version: SchemeVersion | None) -> tuple[str, str]:
+    """The JSON to start from (a chosen preset, else the version in force) and its origin."""
+    preset = request.args.get("preset", "")
+    if preset in list_presets():
+        return _document_text(preset_data(preset)), preset
+    if version is not None:
+        return _document_text(version.document), ""
+    first = list_presets()[0]
+    return _document_text(preset_data(first)), first
+
+
+@bp.route("/schemes", methods=["GET", "POST"])
+@roles_required(*READERS)
+def schemes() -> ResponseReturnValue:
+    """The scheme's versions, and (for the bureau) a form to add one."""
+    session = get_session()
+    today = business_date(session)
+    in_force = pool_svc.scheme_in_force(session, today)
+    if request.method == "POST" and not is_bureau():
+        abort(403)
+    form = SchemeForm()
+    _partner_choices(form)
+    status = 200
+    chosen_preset = ""
+    if request.method == "GET":
+        form.document.data, chosen_preset = _starting_document(in_force)
+        form.effective_from.data = today
+        if in_force is not None:
+            for party, org_id in in_force.partners.items():
+                if party in PARTNER_PARTIES:
+                    form.partner_field(party).data = str(org_id)
+    elif form.validate_on_submit():
+        document: Any = None
+        try:
+            document = json.loads(form.document.data)
+        except json.JSONDecodeError as exc:
+            form.document.errors = [
+                _(
+                    "This is not valid JSON: %(error)s (line %(line)s, column %(col)s).",
+                    error=exc.msg,
+                    line=exc.lineno,
+                    col=exc.colno,
+                )
+            ]
+        else:
+            if not isinstance(document, dict):
+                form.document.errors = [_("The scheme must be a JSON object: { ... }.")]
+        if not form.document.errors:
+            try:
+                row = pool_svc.add_scheme_version(
+                    session,
+                    actor=actor(),
+                    document=document,
+                    effective_from=form.effective_from.data,
+                    partners=form.partners(),
+                )
+            except ValidationFailed as exc:
+                flash_leftovers(apply_errors(form, exc.errors))
+            else:
+                flash(
+                    _(
+                        "Version %(version)s of %(name)s is saved, in force from %(day)s.",
+                        version=row.version,
+                        name=row.name,
+                        day=row.effective_from.isoformat(),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("pool.schemes", _anchor=f"v{row.id}"))
+        status = INVALID
+    else:
+        status = INVALID
+    versions = pool_svc.list_scheme_versions(session)
+    partner_ids = {int(i) for v in versions for i in v.partners.values() if str(i).isdigit()}
+    partner_orgs = {
+        o.id: o
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(partner_ids)))
+    }
+    return render_template(
+        "pool/schemes.html",
+        versions=[(v, pool_svc.scheme_of(v)) for v in versions],
+        in_force=in_force,
+        today=today,
+        form=form,
+        presets=list_presets(),
+        chosen_preset=chosen_preset,
+        parties=_parties_of(form.document.data),
+        partner_orgs=partner_orgs,
+        recovery_rule_labels=RECOVERY_RULE_LABELS,
+        can_act=is_bureau(),
+    ), status

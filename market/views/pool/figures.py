@@ -1,0 +1,288 @@
+"""Read-only figures of the pool pages: leverage used, the NPL book by bank, alerts, the
+ledger grouped by transaction. Nothing here writes; the services own every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, func, select
+
+from market.domain.kinds import LedgerAccount
+from market.domain.states import Enrolment, LoanStatus
+from market.models.lending import Loan
+from market.models.orgs import Organisation
+from market.models.pool import LedgerEntry, SchemeVersion
+from market.services import claims, pool, servicing
+from market.services import requests as request_svc
+from riskpool import Scheme
+
+FULL_BP = 10_000
+LEVERAGE_ALERT = Decimal("0.8")  # warn once 80% of the leverage limit is used
+TRIGGER_REACH = Decimal("0.8")  # warn once a bank's loss ratio reaches 80% of the trigger
+SERVICED = (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
+
+
+def _live_enrolled() -> Any:
+    return and_(
+        col(Loan.enrolment) == Enrolment.ENROLLED,
+        col(Loan.status).in_(request_svc.LIVE_LOAN_STATUSES),
+    )
+
+
+def live_enrolled_principal(session: Session) -> int:
+    """Principal of every live loan enrolled in the scheme (what the leverage limit counts)."""
+    query = select(func.coalesce(func.sum(Loan.principal), 0)).where(_live_enrolled())
+    return int(session.exec(query).one())
+
+
+@dataclass(frozen=True)
+class Leverage:
+    """Enrolled principal against the scheme's limit (leverage x pool balance)."""
+
+    used: int
+    leverage: Decimal | None
+    limit: int | None
+    headroom: int | None
+    percent_used: Decimal | None  # of the limit, e.g. 83.4
+
+    @property
+    def high(self) -> bool:
+        return self.percent_used is not None and self.percent_used >= LEVERAGE_ALERT * 100
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.used > self.limit
+
+
+def leverage_used(session: Session, scheme: Scheme | None, balance: int) -> Leverage:
+    """How much of the leverage limit the live enrolled loans use."""
+    used = live_enrolled_principal(session)
+    if scheme is None or scheme.leverage is None:
+        return Leverage(used=used, leverage=None, limit=None, headroom=None, percent_used=None)
+    limit = int(scheme.leverage * max(balance, 0))
+    if limit > 0:
+        percent = (Decimal(used) * 100 / limit).quantize(Decimal("0.1"))
+    else:
+        percent = Decimal(100) if used else Decimal(0)
+    return Leverage(
+        used=used,
+        leverage=scheme.leverage,
+        limit=limit,
+        headroom=max(0, limit - used),
+        percent_used=percent,
+    )
+
+
+@dataclass
+class BankRow:
+    """One bank's enrolled book, NPLs and losses against the scheme's suspension trigger."""
+
+    bank: Organisation
+    enrolled_principal: int = 0  # every loan ever enrolled: the trigger's base
+    live_loans: int = 0
+    live_principal: int = 0
+    npl_loans: int = 0
+    npl_outstanding: int = 0
+    losses_this_year: int = 0
+    trigger_bp: int | None = None
+    suspended: bool = False
+
+    @property
+    def loss_ratio(self) -> Decimal | None:
+        """Approved losses this year as a percentage of the enrolled principal."""
+        if self.enrolled_principal <= 0:
+            return None
+        return (Decimal(self.losses_this_year) * 100 / self.enrolled_principal).quantize(
+            Decimal("0.01")
+        )
+
+    @property
+    def trigger_percent(self) -> Decimal | None:
+        return None if self.trigger_bp is None else Decimal(self.trigger_bp) / 100
+
+    @property
+    def over_trigger(self) -> bool:
+        return (
+            self.trigger_bp is not None
+            and self.losses_this_year * FULL_BP > self.trigger_bp * self.enrolled_principal
+        )
+
+    @property
+    def near_trigger(self) -> bool:
+        """Within reach of the trigger (80% of it or more) but not past it."""
+        if self.trigger_bp is None or self.losses_this_year <= 0 or self.over_trigger:
+            return False
+        reach = TRIGGER_REACH * self.trigger_bp * self.enrolled_principal
+        return self.losses_this_year * FULL_BP >= reach
+
+
+@dataclass
+class NplBook:
+    """The enrolled loans' NPLs by bank, and the pool's share of what they still owe."""
+
+    banks: list[BankRow] = field(default_factory=list)
+    npl_outstanding: int = 0
+    pool_exposure: int = 0  # outstanding principal of NPL loans x the pool's share
+
+
+def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook:
+    """Per bank: enrolled principal, live and NPL loans, this year's losses, the trigger."""
+    trigger = scheme.suspension_npl_bp if scheme is not None else None
+    rows: dict[int, BankRow] = {}
+
+    def row(bank_id: int) -> BankRow:
+        if bank_id not in rows:
+            bank = session.get(Organisation, bank_id)
+            assert bank is not None
+            rows[bank_id] = BankRow(bank=bank, trigger_bp=trigger)
+        return rows[bank_id]
+
+    for bank in request_svc.participating_banks(session):
+        assert bank.id is not None
+        row(bank.id)
+    enrolled_banks = select(Loan.bank_id).where(Loan.enrolment == Enrolment.ENROLLED).distinct()
+    for bank_id in session.exec(enrolled_banks).all():
+        row(bank_id)
+    for suspension in pool.suspensions(session):
+        row(suspension.bank_id)
+
+    book = NplBook()
+    schemes: dict[int, Scheme] = {}
+    live = session.exec(select(Loan).where(_live_enrolled()).order_by(col(Loan.id))).all()
+    for loan in live:
+        bank_row = row(loan.bank_id)
+        bank_row.live_loans += 1
+        bank_row.live_principal += loan.principal
+        if loan.status not in SERVICED or not loan.classification.is_npl:
+            continue
+        outstanding = servicing.loan_position(session, loan, today).outstanding_principal
+        bank_row.npl_loans += 1
+        bank_row.npl_outstanding += outstanding
+        book.npl_outstanding += outstanding
+        if loan.scheme_version_id is not None:
+            if loan.scheme_version_id not in schemes:
+                version = session.get(SchemeVersion, loan.scheme_version_id)
+                assert version is not None
+                schemes[loan.scheme_version_id] = pool.scheme_of(version)
+            share = schemes[loan.scheme_version_id].pool_share_bp(loan.principal)
+            book.pool_exposure += outstanding * share // FULL_BP
+    for bank_id, bank_row in rows.items():
+        bank_row.enrolled_principal = claims.enrolled_principal(session, bank_id=bank_id)
+        bank_row.losses_this_year = claims.npl_losses(session, bank_id=bank_id, year=today.year)
+        bank_row.suspended = pool.live_suspension(session, bank_id) is not None
+    book.banks = sorted(rows.values(), key=lambda r: r.bank.name)
+    return book
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the bureau should look at; the page words it by `kind`."""
+
+    kind: str
+    level: str  # "warning" or "error"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def alerts(
+    *, version: SchemeVersion | None, balance: int, leverage: Leverage, book: NplBook
+) -> list[Alert]:
+    """The pool's alerts, most serious first."""
+    found: list[Alert] = []
+    if version is None:
+        found.append(Alert("no_scheme", "error"))
+    if leverage.over:
+        found.append(Alert("leverage_over", "error", {"percent": leverage.percent_used}))
+    elif leverage.high:
+        found.append(Alert("leverage_high", "warning", {"percent": leverage.percent_used}))
+    if balance < book.pool_exposure:
+        found.append(
+            Alert(
+                "pool_short",
+                "error",
+                {
+                    "balance": balance,
+                    "exposure": book.pool_exposure,
+                    "gap": book.pool_exposure - balance,
+                },
+            )
+        )
+    for bank_row in book.banks:
+        if bank_row.suspended:
+            continue
+        if bank_row.over_trigger:
+            found.append(Alert("bank_over_trigger", "error", {"row": bank_row}))
+        elif bank_row.near_trigger:
+            found.append(Alert("bank_near_trigger", "warning", {"row": bank_row}))
+    return found
+
+
+def account_totals(session: Session) -> dict[LedgerAccount, tuple[int, int]]:
+    """Debits and credits of every account."""
+    query = select(
+        LedgerEntry.account,
+        func.coalesce(func.sum(LedgerEntry.debit), 0),
+        func.coalesce(func.sum(LedgerEntry.credit), 0),
+    ).group_by(LedgerEntry.account)
+    totals = {account: (0, 0) for account in LedgerAccount}
+    for account, debit, credit in session.exec(query).all():
+        totals[LedgerAccount(account)] = (int(debit), int(credit))
+    return totals
+
+
+@dataclass
+class LedgerTxn:
+    """One ledger transaction: its lines, what it links to, and the pool's cash after it."""
+
+    txn: str
+    posted_on: date
+    memo: str
+    lines: list[LedgerEntry] = field(default_factory=list)
+    loan_id: int | None = None
+    claim_id: int | None = None
+    recovery_id: int | None = None
+    reverses_txn: str | None = None
+    reversed_by: str | None = None
+    cash_change: int = 0
+    balance_after: int = 0
+
+    @property
+    def reversible(self) -> bool:
+        """A plain posting (not a claim payment, recovery or reversal) not yet reversed."""
+        return (
+            self.reverses_txn is None
+            and self.reversed_by is None
+            and self.claim_id is None
+            and self.recovery_id is None
+        )
+
+
+def ledger_txns(session: Session) -> list[LedgerTxn]:
+    """Every transaction, oldest first, with the pool's running cash balance."""
+    entries = session.exec(select(LedgerEntry).order_by(col(LedgerEntry.id))).all()
+    by_txn: dict[str, LedgerTxn] = {}
+    for entry in entries:
+        txn = by_txn.get(entry.txn)
+        if txn is None:
+            txn = by_txn[entry.txn] = LedgerTxn(
+                txn=entry.txn,
+                posted_on=entry.posted_on,
+                memo=entry.memo,
+                loan_id=entry.loan_id,
+                claim_id=entry.claim_id,
+                recovery_id=entry.recovery_id,
+                reverses_txn=entry.reverses_txn,
+            )
+        txn.lines.append(entry)
+        if entry.account is LedgerAccount.POOL_CASH:
+            txn.cash_change += entry.debit - entry.credit
+    balance = 0
+    for txn in by_txn.values():
+        balance += txn.cash_change
+        txn.balance_after = balance
+        if txn.reverses_txn is not None and txn.reverses_txn in by_txn:
+            by_txn[txn.reverses_txn].reversed_by = txn.txn
+    return list(by_txn.values())

@@ -1,0 +1,243 @@
+"""The bureau's pool pages of money: balance and overview, contributions, suspensions, the ledger
+(with CSV export) and reversals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from market.domain.errors import ValidationFailed
+from market.domain.kinds import Role
+from market.domain.states import ClaimStatus
+from market.frame.db import get_session
+from market.models.orgs import Organisation
+from market.models.pool import BankSuspension
+from market.services import claims as claim_svc
+from market.services import pool as pool_svc
+from market.services.clock import business_date
+from market.views.authz import actor, roles_required
+from market.views.formtools import apply_errors
+from market.views.pool import figures
+from market.views.pool.blueprint import (
+    CSV_FORMULA_START,
+    INVALID,
+    LATEST_LINES,
+    READERS,
+    bp,
+    flash_leftovers,
+    is_bureau,
+)
+from market.views.pool.forms import (
+    ContributionForm,
+    LiftForm,
+    ReverseForm,
+    unique_ids,
+)
+
+
+def _render_index(
+    *,
+    contribution: ContributionForm | None = None,
+    lift_forms: dict[int, LiftForm] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    session = get_session()
+    today = business_date(session)
+    balance = pool_svc.pool_balance(session, today)
+    version = pool_svc.scheme_in_force(session, today)
+    scheme = pool_svc.scheme_of(version) if version is not None else None
+    leverage = figures.leverage_used(session, scheme, balance)
+    book = figures.npl_book(session, today=today, scheme=scheme)
+    waiting = claim_svc.list_claims(session, status=ClaimStatus.FILED)
+    live = [s for s in pool_svc.suspensions(session) if s.lifted_on is None]
+    forms = dict(lift_forms or {})
+    for suspension in live:
+        assert suspension.id is not None
+        forms.setdefault(suspension.id, LiftForm(formdata=None))
+        unique_ids(forms[suspension.id], suspension.id)
+    banks = {r.bank.id: r.bank for r in book.banks}
+    return render_template(
+        "pool/index.html",
+        today=today,
+        balance=balance,
+        version=version,
+        scheme=scheme,
+        leverage=leverage,
+        book=book,
+        alerts=figures.alerts(version=version, balance=balance, leverage=leverage, book=book),
+        waiting=waiting,
+        waiting_loss=sum(c.loss for c in waiting),
+        suspensions=live,
+        lift_forms=forms,
+        banks=banks,
+        totals=figures.account_totals(session),
+        lines=pool_svc.ledger(session, limit=LATEST_LINES),
+        contribution=contribution or ContributionForm(formdata=None),
+        can_act=is_bureau(),
+    ), status
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index() -> ResponseReturnValue:
+    """The pool: balance, scheme in force, leverage, claims, NPL by bank, alerts, ledger."""
+    return _render_index()
+
+
+@bp.route("/contributions", methods=["POST"])
+@roles_required(Role.BUREAU)
+def contribute() -> ResponseReturnValue:
+    """Record government money paid into the pool."""
+    form = ContributionForm()
+    if form.validate_on_submit():
+        try:
+            pool_svc.contribute(
+                get_session(),
+                actor=actor(),
+                amount=form.amount.data or 0,
+                memo=form.memo.data or "",
+            )
+        except ValidationFailed as exc:
+            flash_leftovers(apply_errors(form, exc.errors))
+        else:
+            flash(_("The contribution is recorded."), "success")
+            return redirect(url_for("pool.index"))
+    return _render_index(contribution=form, status=INVALID)
+
+
+@bp.route("/suspensions/<int:suspension_id>/lift", methods=["POST"])
+@roles_required(Role.BUREAU)
+def lift_suspension(suspension_id: int) -> ResponseReturnValue:
+    """Let a suspended bank enrol new loans again."""
+    session = get_session()
+    if session.get(BankSuspension, suspension_id) is None:
+        abort(404)
+    form = LiftForm()
+    if form.validate_on_submit():
+        try:
+            row = pool_svc.lift_suspension(
+                session, actor=actor(), suspension_id=suspension_id, reason=form.reason.data
+            )
+        except ValidationFailed as exc:
+            flash_leftovers(apply_errors(form, exc.errors))
+        else:
+            bank = session.get(Organisation, row.bank_id)
+            flash(
+                _("%(bank)s may enrol new loans again.", bank=bank.name if bank else row.bank_id),
+                "success",
+            )
+            return redirect(url_for("pool.index"))
+    return _render_index(lift_forms={suspension_id: form}, status=INVALID)
+
+
+def _ledger_csv(txns: list[figures.LedgerTxn], today: date) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "txn",
+            "posted_on",
+            "account",
+            "debit_cny",
+            "credit_cny",
+            "memo",
+            "loan_id",
+            "claim_id",
+            "recovery_id",
+            "reverses_txn",
+            "pool_cash_after_cny",
+        ]
+    )
+
+    def cny(fen: int) -> str:
+        sign = "-" if fen < 0 else ""
+        yuan, cents = divmod(abs(fen), 100)
+        return f"{sign}{yuan}.{cents:02d}"
+
+    def text(value: str) -> str:
+        # A spreadsheet must not take a memo for a formula.
+        return f"'{value}" if value.startswith(CSV_FORMULA_START) else value
+
+    for txn in txns:
+        for line in txn.lines:
+            writer.writerow(
+                [
+                    txn.txn,
+                    txn.posted_on.isoformat(),
+                    line.account.value,
+                    cny(line.debit),
+                    cny(line.credit),
+                    text(line.memo),
+                    line.loan_id or "",
+                    line.claim_id or "",
+                    line.recovery_id or "",
+                    line.reverses_txn or "",
+                    cny(txn.balance_after),
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pool-ledger-{today}.csv"'},
+    )
+
+
+def _render_ledger(
+    *, reverse_forms: dict[str, ReverseForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    session = get_session()
+    txns = figures.ledger_txns(session)
+    forms = dict(reverse_forms or {})
+    if is_bureau():
+        for n, txn in enumerate(txns):
+            if txn.reversible:
+                forms.setdefault(txn.txn, ReverseForm(formdata=None))
+                unique_ids(forms[txn.txn], n)
+    return render_template(
+        "pool/ledger.html",
+        txns=list(reversed(txns)),
+        forms=forms,
+        balance=pool_svc.pool_balance(session),
+        balanced=pool_svc.ledger_is_balanced(session),
+        totals=figures.account_totals(session),
+        today=business_date(session),
+    ), status
+
+
+@bp.route("/ledger")
+@roles_required(*READERS)
+def ledger() -> ResponseReturnValue:
+    """The whole ledger by transaction, newest first, with the running pool balance."""
+    if request.args.get("format") == "csv":
+        session = get_session()
+        return _ledger_csv(figures.ledger_txns(session), business_date(session))
+    return _render_ledger()
+
+
+@bp.route("/ledger/<txn>/reverse", methods=["POST"])
+@roles_required(Role.BUREAU)
+def reverse(txn: str) -> ResponseReturnValue:
+    """Correct a posting with a new transaction that mirrors it."""
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            pool_svc.reverse(get_session(), actor=actor(), txn=txn, reason=form.reason.data)
+        except ValidationFailed as exc:
+            flash_leftovers(apply_errors(form, exc.errors))
+        else:
+            flash(_("The posting is reversed by a new transaction."), "success")
+            return redirect(url_for("pool.ledger"))
+    return _render_ledger(reverse_forms={txn: form}, status=INVALID)

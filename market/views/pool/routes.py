@@ -1,0 +1,12 @@
+"""The bureau's pool pages: balance, ledger, claims, suspensions, scheme versions.
+
+The pages live in several modules that register on one Blueprint (market.views.pool.blueprint);
+importing this module registers them all, so the factory imports `bp` from here.
+"""
+
+from __future__ import annotations
+
+from market.views.pool import claim_scheme_pages, ledger_pages  # noqa: F401  (registers the pages)
+from market.views.pool.blueprint import bp
+
+__all__ = ["bp"]
