@@ -20,9 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from riskpool.buckets import BucketPlan
+from riskpool.parties import SCHEME_PARTIES
 
-#: Most parties a row may have: every scheme party (riskpool.parties.SCHEME_PARTIES).
-WIDTH = 6
+#: Most parties a row may have: every scheme party.
+WIDTH = len(SCHEME_PARTIES)
 #: Counts with a smaller mean are drawn by inversion; larger ones by numpy's BTPE binomial.
 _INVERSION_MAX_MEAN = 60.0
 _SQRT_HALF = 0.7071067811865476

@@ -17,6 +17,7 @@ from riskpool.book import LoanBook
 from riskpool.buckets import BucketPlan
 from riskpool.factors import FactorModel
 from riskpool.ledger import PoolRules, settle
+from riskpool.plain import draw_reference
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,8 +88,6 @@ def run_chunk(task: ChunkTask, k: int) -> ChunkResult:
     y, scale, weights = task.model.draw(rng, hi - lo, task.years, task.mean)
     parties = len(task.rules.parties)
     if task.engine == "reference":
-        from riskpool.reference import draw_reference
-
         assert task.book is not None
         due, defaults = draw_reference(task.book, task.model, rng, y, scale)
     else:

@@ -19,31 +19,44 @@ from numpy.typing import NDArray
 from riskpool.parties import party_rank
 from riskpool.scheme import Scheme
 
-#: Scheme fields whose effect on a single loan's split `split_rows` reproduces (or that do
-#: not affect it). A scheme with any other field is split with `Scheme.split` loan by loan.
+#: Scheme fields whose effect on a single loan's split `split_rows` reproduces with no claim
+#: context (the whole loan IP-backed, no relending, first business year, no other loans of the
+#: borrower this year), or that do not affect a split. A scheme that sets any other field away
+#: from its default is split with `Scheme.split` loan by loan.
 KNOWN_FIELDS = frozenset(
     {
         "name",
         "shares",
         "version",
         "source",
+        "superseded_by",
         "tiers",
         "ip_pledge_bonus_bp",
+        "relending_bonus_bp",
         "max_pool_share_bp",
         "remainder_party",
+        "ip_part_only",
+        "covered_principal_cap_per_loan",
+        "borrower_covered_cap_per_year",
         "eligible_loss_cap_per_loan",
         "pool_payout_cap_per_loan",
+        "pool_payout_cap_after_first_year",
         "per_borrower_annual_cap",
+        "max_borrower_balance",
         "annual_budget_cap",
         "max_loan_size",
         "pool_size",
         "leverage",
         "recovery_rule",
         "suspension_npl_bp",
+        "suspension_effect",
         "claim_deadline_days",
+        "claim_deadline_working_days",
+        "claim_deadline_trigger",
         "interest_subsidy_bp",
         "interest_subsidy_cap_per_year",
         "insurance_premium_bp",
+        "premium_subsidy_bp_by_year",
         "fallback_party",
         "notes",
     }
@@ -95,7 +108,18 @@ def _vector_rows(
     ).reshape(-1, width)
     weights = table[inverse.ravel()]
     denominator = weights.sum(axis=1)
-    eligible = loss.copy()
+    # only the covered part of a loan counts: loss x covered / principal, down to the fen
+    covered = principal.copy()
+    for limit in (scheme.covered_principal_cap_per_loan, scheme.borrower_covered_cap_per_year):
+        if limit is not None:
+            covered = np.minimum(covered, limit)
+    partial = covered < principal
+    # loss x covered fits in int64 below 2^62; beyond, Python's exact integers
+    huge = partial & (loss > (1 << 62) // np.maximum(covered, 1))
+    scaled = np.where(huge, 0, loss) * covered // principal
+    eligible = np.where(partial, scaled, loss)
+    for i in np.flatnonzero(huge).tolist():
+        eligible[i] = int(loss[i]) * int(covered[i]) // int(principal[i])
     cap = scheme.eligible_loss_cap_per_loan
     if cap is not None:
         eligible = np.minimum(eligible, cap)
@@ -135,8 +159,8 @@ def split_rows(
     ip = np.asarray(ip, dtype=np.bool_)
     if loss.size == 0:
         return np.zeros((0, len(scheme.parties)), dtype=np.int64)
-    names = {f.name for f in fields(scheme) if f.init}
-    if not names <= KNOWN_FIELDS:
+    unknown = [f for f in fields(scheme) if f.init and f.name not in KNOWN_FIELDS]
+    if any(getattr(scheme, f.name) != f.default for f in unknown):
         return scalar_rows(scheme, loss, principal, ip)
     rows = _vector_rows(scheme, loss, principal, ip)
     # a sample (the largest losses and evenly spaced rows) checked against Scheme.split
