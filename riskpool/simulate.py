@@ -179,8 +179,9 @@ def simulate(
     of loans, new loans being like the existing ones; loans amortise on their schedules and
     leave at maturity (see `riskpool.book.build_book`). recovery_rate of each paid amount
     comes back recovery_lag years later (see `riskpool.ledger.settle`). Loans above the
-    scheme's max_loan_size are not enrolled (the bank keeps their loss); leverage,
-    per-borrower caps and bank suspension are enrolment rules, not simulated.
+    scheme's max_loan_size are not enrolled (the bank keeps their loss); splits use no claim
+    context (`riskpool.splits`); leverage, per-borrower limits and bank suspension are not
+    simulated.
     factors: sectors, their correlation and the copula (`riskpool.factors.FactorModel`;
     default one Gaussian factor). importance_shift: the mean of the factors' normal draws (a
     number moves the normalised sum of the sector factors, negative = more bad years; -N^-1(q)
