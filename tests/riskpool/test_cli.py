@@ -118,7 +118,7 @@ def test_sectors_t_copula_and_importance_options(
 
 
 def test_scheduler_option_runs_on_a_dask_cluster(capsys: pytest.CaptureFixture[str]) -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed
     base = [
         "simulate",
         "--scheme",

@@ -99,7 +99,7 @@ def test_only_a_window_of_chunks_is_in_flight() -> None:
 
 @pytest.fixture(scope="module")
 def dask_client() -> Any:
-    distributed = pytest.importorskip("distributed")
+    import distributed
     cluster = distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
