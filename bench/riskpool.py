@@ -213,6 +213,14 @@ def accuracy(quick: bool) -> None:
         )
 
 
+def line(label: str, r: dict[str, Any]) -> str:
+    """One row of the figures table."""
+    return (
+        f"  {label:<58}{r['seconds']:8.2f}s{r['cpu']:8.2f}s{r['defaults'] / r['seconds']:>13,.0f}"
+        f"{r['rss_mb']:>8,.0f}MB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the scenarios")
@@ -234,20 +242,25 @@ def main() -> int:
         ("A. 10,000 own-pd loans, {:,} one-year scenarios".format(a["scenarios"]), a),
         ("B. 100,000 loans x {:,} scenarios x 5 years, growth 10%".format(b["scenarios"]), b),
     ]
-    print(f"\n  {'run':<58}{'time':>9}{'defaults/s':>14}{'peak RSS':>11}")
+    head = f"  {'run':<58}{'wall':>9}{'CPU':>9}{'defaults/s':>13}{'peak RSS':>10}"
+    print("\n" + head)
     for label, r in rows:
-        print(
-            f"  {label:<58}{r['seconds']:8.2f}s{r['defaults'] / r['seconds']:>14,.0f}"
-            f"{r['rss_mb']:>9,.0f}MB"
-        )
+        print(line(label, r))
+    print(
+        f"  (wall clock with the machine's load average at {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores; CPU adds up both threads: on two idle cores wall ~ CPU / 2)"
+    )
     print(
         f"\n  A: {a['defaults'] / a['scenarios']:.1f} defaults a scenario; numpy engine (one "
         f"normal per loan per scenario) timed on {a['numpy_scenarios']:,} scenarios in the "
         f"same process and scaled per scenario:"
     )
+    cpu_fast = a["cpu"] / a["scenarios"]
+    cpu_numpy = a["numpy_cpu"] / a["numpy_scenarios"]
     print(
-        f"     {per_numpy * 1e6:,.0f} us vs fast {per_fast * 1e6:.2f} us a scenario -> "
-        f"{per_numpy / per_fast:,.0f}x (peak RSS with the numpy engine "
+        f"     wall {per_numpy * 1e6:,.0f} us vs fast {per_fast * 1e6:.2f} us a scenario -> "
+        f"{per_numpy / per_fast:,.0f}x; CPU {cpu_numpy * 1e6:,.0f} us vs {cpu_fast * 1e6:.2f} us "
+        f"-> {cpu_numpy / cpu_fast:,.0f}x (peak RSS with the numpy engine "
         f"{a['rss_after_numpy_mb']:,.0f}MB)"
     )
     print(
@@ -265,10 +278,11 @@ def main() -> int:
         for label, r in rows:
             d = in_child(r["part"] + "@dask", args.quick)
             same = "identical" if d["digest"] == r["digest"] else "DIFFERENT"
+            print(line(label, d))
             print(
-                f"  {label:<58}{d['seconds']:8.2f}s{d['defaults'] / d['seconds']:>14,.0f}"
-                f"  driver {d['rss_mb']:,.0f}MB, worker {d['worker_rss_mb']:,.0f}MB: "
-                f"results {same} ({d['digest']})"
+                f"  {'':<58}driver {d['rss_mb']:,.0f}MB, largest worker "
+                f"{d['worker_rss_mb']:,.0f}MB; results {same} to the single-process run "
+                f"({d['digest']})"
             )
     print("\n  D. accuracy, 10,000 loans in 20 grades (exact law by FFT over the factor)")
     accuracy(args.quick)
