@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from riskpool.factors import FactorModel
-from riskpool.plain import draw_reference
 from riskpool.portfolio import Portfolio
 from riskpool.result import SimulationResult
 from riskpool.scheme import Scheme
 from riskpool.simulate import Progress, Shift, run
-
-__all__ = ["draw_reference", "simulate_reference"]
 
 
 def simulate_reference(
