@@ -222,8 +222,10 @@ def test_pledge_rate_is_the_kind_cap_times_the_grade_factor() -> None:
 def test_assets_that_cannot_be_pledged_get_no_loan_and_a_reason(facts: v.Facts, code: str) -> None:
     r = v.value_asset(facts, as_of=AS_OF)
     assert (r.loan_note_code, r.pledge_rate_bp, r.max_loan, r.pledgeable) == (code, 0, 0, False)
-    assert r.loan_note == r.loan_note_template.format(**r.loan_note_params)[:1].upper() + (
-        r.loan_note_template.format(**r.loan_note_params)[1:]
+    assert (
+        r.loan_note
+        == r.loan_note_template.format(**r.loan_note_params)[:1].upper()
+        + (r.loan_note_template.format(**r.loan_note_params)[1:])
     )
 
 
