@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.domain.errors import ValidationFailed
+from market.domain.errors import Conflict, ValidationFailed
 from market.domain.kinds import Role
 from market.domain.money import format_fen
 from market.domain.states import ClaimStatus
@@ -26,6 +26,7 @@ from market.frame.db import get_session
 from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Claim, Receivable, Recovery, SchemeVersion
+from market.services import claim_decision
 from market.services import claims as claim_svc
 from market.services import pool as pool_svc
 from market.services.clock import business_date
@@ -157,7 +158,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
     form = DecideForm()
     if form.validate_on_submit():
         try:
-            claim = claim_svc.decide_claim(
+            claim = claim_decision.decide_claim(
                 session,
                 actor=actor(),
                 claim_id=claim_id,
@@ -166,6 +167,10 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
             )
         except ValidationFailed as exc:
             flash_leftovers(apply_errors(form, exc.errors))
+        except Conflict as exc:
+            # e.g. the bank's compensation is suspended: the claim waits, nothing changed.
+            flash(str(exc.message), "warning")
+            return redirect(url_for("pool.claims", _anchor=f"claim-{claim_id}"))
         else:
             if claim.status is ClaimStatus.APPROVED:
                 flash(
