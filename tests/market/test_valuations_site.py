@@ -22,7 +22,6 @@ from market.services.clock import set_business_date
 from tests.market.conftest import World, sign_in
 from tests.market.factories import asset_input, make_asset
 
-
 # Pledge rate by grade, worked by hand: cap x grade factor for patents and trademarks, and
 # floor + (cap - floor) x factor for GI marks. Caps: Bank of Communications practice (DOMAIN.md,
 # "From valuation to loan": invention <= 25%, utility model <= 15%, trademark <= 50%; design:

@@ -297,6 +297,7 @@ def schemes() -> ResponseReturnValue:
         today=today,
         form=form,
         presets=list_presets(),
+        preset_superseded={p: preset_data(p).get("superseded_by", "") for p in list_presets()},
         chosen_preset=chosen_preset,
         parties=_parties_of(form.document.data),
         partner_orgs=partner_orgs,
