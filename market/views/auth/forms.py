@@ -51,8 +51,10 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
         _l("Region"), validators=[DataRequired()], choices=opts([("", _l("Choose…")), *REGIONS])
     )
     high_tech = BooleanField(
-        _l("Certified high and new technology enterprise (15% income tax)"),
-        description=_l("The valuation deducts your income tax rate: 15% if certified, else 25%."),
+        _l("Certified high and new technology enterprise (income tax 15 percent)"),
+        description=_l(
+            "The valuation deducts your income tax rate: 15 percent if certified, else 25 percent."
+        ),
     )
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=32)])
