@@ -18,7 +18,7 @@ from market.domain.kinds import AssetKind
 from market.domain.states import ClaimStatus, Enrolment
 from market.frame.db import transaction
 from market.models.lending import FinancingRequest, Loan
-from market.models.orgs import Organisation
+from market.models.orgs import Organisation, User
 from market.models.pool import Receivable
 from market.services import acceptance as acceptance_svc
 from market.services import claim_decision, pool
@@ -37,6 +37,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.test_accounts import registration
 
 CNY = 100  # fen
 
@@ -320,3 +321,18 @@ def test_the_schemes_page_marks_a_superseded_preset_and_shows_the_new_fields(
     assert "10 working days after the provincial bureau confirms the loss" in page
     assert "Provincial fund" in page
     assert "shenzhen-2018 (superseded)" in page
+
+
+def test_a_company_registers_as_high_tech_and_its_assets_are_valued_at_15_percent(
+    client: FlaskClient, session: Session
+) -> None:
+    response = client.post("/register", data=registration(high_tech="y"), follow_redirects=True)
+    assert response.status_code == 200
+    org = session.exec(
+        select(Organisation).where(Organisation.name == "Zhongshan Test Optics Co.")
+    ).one()
+    assert org.high_tech is True
+    user = session.exec(select(User).where(User.organisation_id == org.id)).one()
+    asset = make_asset(session, user)
+    stored = valuation_svc.latest(session, asset.id or 0)
+    assert stored is not None and stored.result["tax_rate_bp"] == 1500
