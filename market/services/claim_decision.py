@@ -51,6 +51,10 @@ from riskpool.context import ClaimContext
 RECEIVABLE_PARTIES = (*OWING_PARTIES, "province")
 
 
+class CompensationSuspended(Conflict):
+    """The scheme suspends compensation to the claiming bank: the claim waits, unchanged."""
+
+
 def file_claim(
     session: Session,
     *,
@@ -236,7 +240,7 @@ def _approve(
     scheme = pool.scheme_of(version)
     context = claim_context(session, scheme=scheme, version=version, loan=loan, day=today)
     if scheme.compensation_suspended(context):
-        raise Conflict(suspension_message(context, scheme, today.year))
+        raise CompensationSuspended(suspension_message(context, scheme, today.year))
     balance = pool.pool_balance(session, today)
     split = scheme.split(
         claim.loss, loan_principal=loan.principal, pool_balance=balance, context=context

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from market.domain.errors import Conflict, ValidationFailed
+from market.domain.errors import ValidationFailed
 from market.domain.kinds import AssetKind
 from market.domain.states import ClaimStatus, Enrolment
 from market.frame.db import transaction
@@ -278,7 +278,7 @@ def test_guangzhou_2025_relending_bonus_and_suspended_compensation(
         session, actor=world.users["bank_officer"], loan_id=second.id or 0
     )
     paid_before = pool.pool_balance(session)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(claim_decision.CompensationSuspended) as caught:
         claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason=""
         )

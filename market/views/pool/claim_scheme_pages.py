@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.domain.errors import Conflict, ValidationFailed
+from market.domain.errors import ValidationFailed
 from market.domain.kinds import Role
 from market.domain.money import format_fen
 from market.domain.states import ClaimStatus
@@ -167,8 +167,8 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
             )
         except ValidationFailed as exc:
             flash_leftovers(apply_errors(form, exc.errors))
-        except Conflict as exc:
-            # e.g. the bank's compensation is suspended: the claim waits, nothing changed.
+        except claim_decision.CompensationSuspended as exc:
+            # The bank's compensation is suspended: the claim waits, nothing changed.
             flash(str(exc.message), "warning")
             return redirect(url_for("pool.claims", _anchor=f"claim-{claim_id}"))
         else:
