@@ -98,6 +98,7 @@ class LedgerAccount(enum.StrEnum):
     FUNDING = "funding"  # government contributions
     COMPENSATION = "compensation"  # what the pool paid on claims
     RECOVERIES = "recoveries"  # what came back to the pool
+    SUBSIDIES = "subsidies"  # fee and premium subsidies the pool paid (payments)
 
 
 class RepaymentKind(enum.StrEnum):

@@ -5,6 +5,7 @@ from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -24,6 +25,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "FeeTable",
     "FinancingRequest",
     "IPAsset",
     "Instalment",
@@ -31,6 +33,7 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "Payment",
     "Pledge",
     "Receivable",
     "Recovery",
@@ -39,5 +42,6 @@ __all__ = [
     "RequestDecline",
     "SchemeVersion",
     "Setting",
+    "StripeEvent",
     "User",
 ]

@@ -135,3 +135,5 @@ class Loan(SQLModel, table=True):
     npl_since: date | None = None
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    insurance_in_force_on: date | None = None  # set when the premium is paid (payments)
+    guarantee_in_force_on: date | None = None  # set when the guarantee fee is paid
