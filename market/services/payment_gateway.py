@@ -54,6 +54,8 @@ class Gateway(Protocol):
 
     def retrieve_intent(self, intent_id: str) -> Intent: ...
 
+    def cancel_intent(self, intent_id: str) -> None: ...
+
     def refund(self, *, intent_id: str, idempotency_key: str) -> str: ...
 
 
@@ -113,6 +115,13 @@ class StripeGateway:
             obj = self.client.v1.payment_intents.retrieve(intent_id)
         return intent_from(obj)
 
+    def cancel_intent(self, intent_id: str) -> None:
+        """Cancel an intent that will not be paid (after a decline a new one replaces it)."""
+        with _translated_errors():
+            intent = self.client.v1.payment_intents.retrieve(intent_id)
+            if intent.status not in ("canceled", "succeeded", "processing"):
+                self.client.v1.payment_intents.cancel(intent_id)
+
     def refund(self, *, intent_id: str, idempotency_key: str) -> str:
         """Refund the whole PaymentIntent; returns the Refund's id."""
         with _translated_errors():
@@ -145,6 +154,9 @@ class SimulatedGateway:
     def retrieve_intent(self, intent_id: str) -> Intent:
         """Simulated intents are settled on the page only; there is nothing to retrieve."""
         raise GatewayError(N_("Simulated payments are settled on the payment page."))
+
+    def cancel_intent(self, intent_id: str) -> None:
+        """Nothing to cancel."""
 
     def refund(self, *, intent_id: str, idempotency_key: str) -> str:
         """A made-up refund id."""

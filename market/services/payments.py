@@ -179,10 +179,19 @@ def retry(session: Session, *, actor: User, payment: Payment, gateway: Gateway) 
     """After a decline or an error, make the payment payable again."""
     if actor.organisation_id != payment.company_id:
         raise PermissionDenied(N_("Only the company that pays can retry this payment."))
-    if payment.status is PaymentStatus.FAILED:
+    if payment.status is PaymentStatus.FAILED and payment.stripe_payment_intent_id:
+        # A declined intent is cancelled and a new one (new key) takes its place, so the
+        # card form always confirms a fresh intent and the old one can never be charged.
+        if payment.amount > 0:
+            gateway.cancel_intent(payment.stripe_payment_intent_id)
         with transaction(session):
-            _move(payment, PaymentStatus.PENDING)
+            before = audit.snapshot(payment)
+            payment.stripe_payment_intent_id = None
+            payment.idempotency_key = uuid.uuid4().hex
+            payment.updated_at = utcnow()
             session.add(payment)
+            audit.record(session, actor=actor, action="payment.retry", obj=payment,
+                         before=before, after=audit.snapshot(payment))
     return prepare(session, payment=payment, gateway=gateway)
 
 
