@@ -225,7 +225,8 @@ def test_bureau_refund_reaches_stripe_and_undoes_the_release_and_the_subsidy(
     assert payment.status is PaymentStatus.REFUNDED
     assert payment.refund_reason == "Report withdrawn"
     refund = stripe_client.v1.refunds.retrieve(payment.stripe_refund_id or "")
-    assert (refund.payment_intent, refund.amount, refund.status) == (intent_id, CHARGED, "succeeded")
+    assert (refund.payment_intent, refund.amount) == (intent_id, CHARGED)
+    assert refund.status == "succeeded"
     session.refresh(valuation)
     assert valuation.report_released_on is None
     assert subsidies_posted(session) == 0  # the subsidy went back to the pool
