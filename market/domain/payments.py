@@ -61,7 +61,7 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.CREATED: _l("Not started"),
     PaymentStatus.PENDING: _l("Awaiting payment"),
     PaymentStatus.FAILED: _l("Failed, can be retried"),
-    PaymentStatus.SUCCEEDED: _l("Paid"),
+    PaymentStatus.SUCCEEDED: _l("Payment received"),
     PaymentStatus.REFUNDED: _l("Refunded"),
     PaymentStatus.CANCELLED: _l("Cancelled"),
 }

@@ -71,7 +71,7 @@ def edit_fees(session: Session, *, actor: User, values: dict[str, int]) -> FeeTa
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             errors[name] = N_("Enter an amount or rate of zero or more.")
         elif name in BP_FIELDS and value > FULL_BP:
-            errors[name] = N_("A rate or share is at most 100%.")
+            errors[name] = N_("A rate or share is at most 10,000 basis points (all of it).")
     if errors:
         raise ValidationFailed(N_("The fee table was not saved."), errors=errors)
     with transaction(session):
