@@ -37,7 +37,8 @@ CHECKS: dict[str, str] = {
     "the pool's subsidies equal those of the paid payments": """
         SELECT 1 WHERE (SELECT COALESCE(SUM(debit), 0) - COALESCE(SUM(credit), 0)
                         FROM ledger_entry WHERE account = 'subsidies')
-                    <> (SELECT COALESCE(SUM(subsidy), 0) FROM payment WHERE status = 'succeeded')""",
+                    <> (SELECT COALESCE(SUM(subsidy), 0) FROM payment
+                        WHERE status = 'succeeded')""",
 }
 
 
