@@ -48,7 +48,7 @@ def get_payment(session: Session, *, actor: User, payment_id: int) -> Payment:
         loan = session.get(Loan, payment.loan_id)
         if loan is not None and loan.bank_id == actor.organisation_id:
             return payment
-    raise NotFound(N_("No such payment."))
+    raise PermissionDenied(N_("This payment is another company's."))
 
 
 def live_payment(session: Session, purpose: PaymentPurpose, key: str) -> Payment | None:

@@ -59,7 +59,7 @@ def _purpose(value: str) -> PaymentPurpose:
 
 
 @bp.route("/")
-@signed_in
+@roles_required(Role.SME, Role.BANK_OFFICER, Role.BANK_APPROVER, Role.BUREAU, Role.ADMIN)
 def index() -> ResponseReturnValue:
     """Payments the user may see, newest first; an SME also sees what it can pay."""
     session = get_session()
@@ -86,7 +86,7 @@ def start(purpose: str, subject_id: int) -> ResponseReturnValue:
     what = _purpose(purpose)
     subject = payment_fees.subject_for(session, what, subject_id)
     if subject.company_id != actor().organisation_id:
-        abort(404)
+        abort(403)
     form = StartForm()
     if form.validate_on_submit():
         try:
@@ -236,7 +236,9 @@ def fees() -> ResponseReturnValue:
     current = payment_fees.current_fees(session)
     form = FeeForm(data=payment_fees.fee_values(current))
     status = 200
-    if request.method == "POST" and actor().role is Role.BUREAU:
+    if request.method == "POST" and actor().role is not Role.BUREAU:
+        abort(403)
+    if request.method == "POST":
         if form.validate_on_submit():
             values = {name: getattr(form, name).data for name in payment_fees.FEE_FIELDS}
             try:

@@ -147,10 +147,10 @@ def test_other_companies_cannot_see_or_pay(app: Flask, session: Session, world: 
     start(sign_in(app.test_client(), world.sme), "valuation_fee", valuation.id)  # type: ignore[arg-type]
     payment = only_payment(session)
     other = sign_in(app.test_client(), world.users["other_sme"])
-    assert other.get(f"/payments/{payment.id}").status_code == 404
-    assert other.get(f"/payments/new/valuation_fee/{valuation.id}").status_code == 404
+    assert other.get(f"/payments/{payment.id}").status_code == 403
+    assert other.get(f"/payments/new/valuation_fee/{valuation.id}").status_code == 403
     paying = other.post(f"/payments/{payment.id}/simulate", data={"outcome": "succeed"})
-    assert paying.status_code == 404
+    assert paying.status_code == 403
     assert only_payment(session).status is PaymentStatus.PENDING
     assert app.test_client().get("/payments/new/nonsense/1").status_code in (302, 401)
     assert sign_in(app.test_client(), world.sme).get("/payments/new/nonsense/1").status_code == 404
