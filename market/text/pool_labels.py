@@ -30,6 +30,7 @@ ACCOUNT_LABELS = {
     LedgerAccount.FUNDING: _l("Government funding"),
     LedgerAccount.COMPENSATION: _l("Compensation paid"),
     LedgerAccount.RECOVERIES: _l("Recoveries"),
+    LedgerAccount.SUBSIDIES: _l("Fee and premium subsidies"),
 }
 
 RECOVERY_RULE_LABELS = {
