@@ -43,7 +43,7 @@ CHECKS: dict[str, str] = {
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",
     "the pool's subsidies equal those of the paid payments": """
         SELECT 1 WHERE (SELECT COALESCE(SUM(debit), 0) - COALESCE(SUM(credit), 0)
-                        FROM ledger_entry WHERE account = 'subsidies')
+                        FROM ledger_entry WHERE account = 'fee_subsidies')
                     <> (SELECT COALESCE(SUM(subsidy), 0) FROM payment
                         WHERE status = 'succeeded')""",
 }

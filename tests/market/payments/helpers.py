@@ -44,7 +44,7 @@ def subsidies_posted(session: Session) -> int:
         select(
             func.coalesce(func.sum(LedgerEntry.debit), 0),
             func.coalesce(func.sum(LedgerEntry.credit), 0),
-        ).where(col(LedgerEntry.account) == LedgerAccount.SUBSIDIES)
+        ).where(col(LedgerEntry.account) == LedgerAccount.FEE_SUBSIDIES)
     ).one()
     return int(debit) - int(credit)
 

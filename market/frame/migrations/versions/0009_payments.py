@@ -20,7 +20,7 @@ down_revision: str | None = '0005_rules'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The ledger's 'subsidies' account comes from 0004_interest (the revision before this one).
+# The ledger's 'fee_subsidies' account is allowed by 0004_interest (a revision before this one).
 
 
 def upgrade() -> None:
