@@ -178,6 +178,22 @@ def advance_date(days: int | None, to_day: object) -> None:
     click.echo(f"Business date: {target.isoformat()}")
 
 
+@click.command("generate-book")
+@click.option("--loans", type=click.IntRange(min=1, max=1_000_000), required=True,
+              help="How many loans to write.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@with_appcontext
+def generate_book(loans: int, seed: int) -> None:
+    """Fill the database with a generated book of loans (bulk inserts; not for the demo)."""
+    from market.frame.bookgen import generate_book as generate
+
+    session = get_session()
+    with click.progressbar(length=loans, label="Writing loans") as bar, transaction(session):
+        report = generate(session, loans=loans, seed=seed, progress=bar.update)
+    for table, count in sorted(report.rows.items()):
+        click.echo(f"{table}: {count}")
+
+
 @click.command(
     "simulate",
     context_settings={
@@ -196,7 +212,7 @@ def simulate(args: tuple[str, ...]) -> None:
         raise SystemExit(code)
 
 
-COMMANDS = (db_group, init_db, seed, demo, advance_date, simulate)
+COMMANDS = (db_group, init_db, seed, demo, advance_date, generate_book, simulate)
 SERVING_COMMANDS = frozenset({"run"})
 
 

@@ -514,12 +514,14 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
 @pytest.mark.parametrize(
     ("days", "expected"),
     [
+        # 2023 rule, "more than N days" (DOMAIN.md), with the thresholds 1/90/180/360 in force
         (0, Classification.NORMAL),
-        (1, Classification.SPECIAL_MENTION),
-        (89, Classification.SPECIAL_MENTION),
-        (90, Classification.SUBSTANDARD),
-        (180, Classification.DOUBTFUL),
-        (360, Classification.LOSS),
+        (1, Classification.NORMAL),
+        (2, Classification.SPECIAL_MENTION),
+        (90, Classification.SPECIAL_MENTION),
+        (91, Classification.SUBSTANDARD),
+        (181, Classification.DOUBTFUL),
+        (361, Classification.LOSS),
     ],
 )
 def test_the_business_date_drives_days_past_due_and_the_class(
