@@ -112,6 +112,8 @@ class BulkWriter:
         if self.session.get_bind().dialect.name != "postgresql":
             return
         for name in self.next_ids:
+            # Fresh statistics: the planner must not take a 100,000-row table for an empty one.
+            self.session.execute(sa.text(f"ANALYZE {name}"))
             self.session.execute(
                 sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from market.frame import migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
 from market.services.clock import business_date
-from market.services.dayend import move_business_date
+from market.services.dayend import run_day_end
 
 
 class _Cli(FlaskGroup):
@@ -170,12 +171,21 @@ def advance_date(days: int | None, to_day: object) -> None:
     if (days is None) == (to_day is None):
         raise click.UsageError("Give exactly one of --days or --to.")
     target: date = business_date(session) + timedelta(days=days) if days else to_day.date()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        click.echo(f"  day-end: {step} ({time.perf_counter() - started:.1f} s)")
+
     try:
         with transaction(session):
-            move_business_date(session, actor=None, day=target)
+            done = run_day_end(session, actor=None, day=target, progress=progress)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(f"Business date: {target.isoformat()}")
+    click.echo(
+        f"Business date: {target.isoformat()}: {done.offers_expired} offers expired, "
+        f"{done.loans_recounted} loans' days past due changed, {done.loans_reclassified} "
+        f"reclassified ({time.perf_counter() - started:.1f} s)"
+    )
 
 
 @click.command("generate-book")

@@ -4,6 +4,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
+from market.models.indexes import INDEXES
 from market.models.orgs import Organisation, User
 from market.models.pledges import Pledge
 from market.models.pool import (
@@ -24,6 +25,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "INDEXES",
     "FinancingRequest",
     "IPAsset",
     "Instalment",

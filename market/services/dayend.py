@@ -211,7 +211,11 @@ def reclassify_set(session: Session, *, actor: User | None, today: date) -> int:
             ("days_past_due", loan.c.days_past_due),
         ),
     ).where(live, loan.c.classification != new_class)
-    changed = session.execute(_audit_insert(events)).rowcount  # type: ignore[attr-defined]
+    # psycopg reports no row count for INSERT ... SELECT through SQLAlchemy: count first.
+    changed = session.execute(
+        sa.select(sa.func.count()).select_from(loan).where(live, loan.c.classification != new_class)
+    ).scalar_one()
+    session.execute(_audit_insert(events))
     session.execute(
         sa.update(loan)
         .where(
