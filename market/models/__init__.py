@@ -3,8 +3,8 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
-from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.indexes import INDEXES
+from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.pledges import Pledge
 from market.models.pool import (
@@ -20,12 +20,12 @@ from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
 
 __all__ = [
+    "INDEXES",
     "AssetValuation",
     "AuditEvent",
     "BankSuspension",
     "BankValuation",
     "Claim",
-    "INDEXES",
     "FinancingRequest",
     "IPAsset",
     "Instalment",

@@ -14,7 +14,7 @@ UNPAID = "principal_paid < principal_due OR interest_paid < interest_due"
 
 
 def _t(model: type) -> sa.Table:
-    table = model.__table__
+    table = getattr(model, "__table__")  # noqa: B009 (SQLModel classes type it loosely)
     assert isinstance(table, sa.Table)
     return table
 

@@ -116,7 +116,9 @@ def test_approved_offers_past_expiry_expire_with_an_audit_event(
     assert event.object_id == offer.id and event.organisation_id == offer.bank_id
 
 
-def test_advance_date_prints_progress(session: Session, world: World, runner: FlaskCliRunner) -> None:
+def test_advance_date_prints_progress(
+    session: Session, world: World, runner: FlaskCliRunner
+) -> None:
     setup_pool(session, world)
     make_loan(session, world)
     result = runner.invoke(args=["advance-date", "--days", "40"])
