@@ -4,7 +4,7 @@ total count, and gives the template what the `_paging.html` macros render."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
@@ -41,6 +41,7 @@ class ListSpec:
     search: Sequence[Any] = ()  # columns the free text `q` looks in
     choices: Mapping[str, Any] = field(default_factory=dict)  # name -> column (values checked)
     numbers: Mapping[str, Any] = field(default_factory=dict)  # name -> integer id column
+    clauses: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)  # name -> WHERE
     date_column: Any = None  # the column `from` / `to` bound
     filters: Sequence[Filter] = ()  # what the filter form shows
 
@@ -152,6 +153,11 @@ def apply_filters(
         if value and value in allowed.get(name, {value}):
             query = query.where(column == (int(value) if _is_int(column) else value))
             kept[name] = value
+    for name, clause in spec.clauses.items():
+        value = (args.get(name) or "").strip()
+        if value and value in allowed.get(name, {value}):
+            query = query.where(clause(value))
+            kept[name] = value
     for name, column in spec.numbers.items():
         number = bounded_int(args.get(name), 0, 0, 2**31 - 1)
         if number:
@@ -209,3 +215,8 @@ def paginate(
     )
     items = list(rows.scalars().all() if scalars else rows.all())
     return Page(items, total, page, per_page, sort, desc, kept, spec.filters)
+
+
+def empty_page(spec: ListSpec) -> Page[Any]:
+    """An empty list (a role that sees none of these rows)."""
+    return Page([], 0, 1, PER_PAGE, spec.default_sort, spec.default_desc, {}, spec.filters)
