@@ -20,7 +20,7 @@ BUDGET = 30
 PAGES: dict[Role, tuple[str, ...]] = {
     Role.SME: ("/dashboard", "/assets/", "/financing/", "/loans/"),
     Role.BANK_OFFICER: ("/dashboard", "/financing/", "/loans/", "/financing/?status=open"),
-    Role.BUREAU: ("/pool/", "/pool/claims", "/pool/ledger", "/loans/", "/financing/",
+    Role.BUREAU: ("/pool/", "/pool/claims", "/pool/ledger", "/pool/npl", "/loans/", "/financing/",
                   "/assets/", "/receivables", "/admin/audit"),
     Role.ADMIN: ("/admin/organisations", "/admin/users", "/admin/audit", "/admin/clock",
                  "/loans/?q=Co&status=active"),
