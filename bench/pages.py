@@ -21,19 +21,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
 
-from market import create_app  # noqa: E402
-from market.domain.kinds import Role  # noqa: E402
-from market.frame import migrate  # noqa: E402
-from market.frame.bookgen import generate_book  # noqa: E402
-from market.frame.db import make_engine  # noqa: E402
-from market.models.lending import Loan  # noqa: E402
-from market.models.orgs import User  # noqa: E402
-from market.services.clock import business_date  # noqa: E402
-from market.services.dayend import run_day_end  # noqa: E402
+from market import create_app
+from market.domain.kinds import Role
+from market.frame import migrate
+from market.frame.bookgen import generate_book
+from market.frame.db import make_engine
+from market.models.lending import Loan
+from market.models.orgs import User
+from market.services.clock import business_date
+from market.services.dayend import run_day_end
 
 PAGES = (
     ("bureau pool overview", Role.BUREAU, "/pool/"),
@@ -128,7 +128,7 @@ def measure(url: str, engine: Engine, repeat: int) -> dict[str, dict[str, float]
         times.sort()
         results[label] = {
             "median": statistics.median(times),
-            "p95": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
             "queries": statements[0] / repeat,
             "bytes": size,
         }
