@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from market.domain.kinds import LedgerAccount
@@ -61,9 +62,12 @@ class Leverage:
         return self.limit is not None and self.used > self.limit
 
 
-def leverage_used(session: Session, scheme: Scheme | None, balance: int) -> Leverage:
-    """How much of the leverage limit the live enrolled loans use."""
-    used = live_enrolled_principal(session)
+def leverage_used(
+    session: Session, scheme: Scheme | None, balance: int, *, used: int | None = None
+) -> Leverage:
+    """How much of the leverage limit the live enrolled loans use (`used` if already summed)."""
+    if used is None:
+        used = live_enrolled_principal(session)
     if scheme is None or scheme.leverage is None:
         return Leverage(used=used, leverage=None, limit=None, headroom=None, percent_used=None)
     limit = int(scheme.leverage * max(balance, 0))
@@ -130,6 +134,7 @@ class NplBook:
     banks: list[BankRow] = field(default_factory=list)
     npl_outstanding: int = 0
     pool_exposure: int = 0  # outstanding principal of NPL loans x the pool's share
+    live_principal: int = 0  # of every live enrolled loan (what the leverage limit counts)
 
 
 def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook:
@@ -141,23 +146,20 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
     bank_ids = {b.id for b in request_svc.participating_banks(session) if b.id is not None}
     live = _live_enrolled()
     npl = and_(col(Loan.status).in_(SERVICED), col(Loan.classification).in_(NPL_CLASSES))
-    per_bank = session.exec(
-        select(
-            Loan.bank_id,
-            func.count(),
+    enrolled_loan = col(Loan.enrolment) == Enrolment.ENROLLED
+    # One pass over the enrolled loans: live count and principal, NPLs, all-time principal.
+    per_bank = session.execute(
+        sa_select(
+            col(Loan.bank_id),
+            func.coalesce(func.sum(case((live, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((live, Loan.principal), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(live, npl), 1), else_=0)), 0),
             func.coalesce(func.sum(Loan.principal), 0),
-            func.coalesce(func.sum(case((npl, 1), else_=0)), 0),
         )
-        .where(live)
+        .where(enrolled_loan)
         .group_by(col(Loan.bank_id))
     ).all()
-    enrolled = dict(
-        session.exec(
-            select(Loan.bank_id, func.sum(Loan.principal))
-            .where(Loan.enrolment == Enrolment.ENROLLED)
-            .group_by(col(Loan.bank_id))
-        ).all()
-    )
+    enrolled = {int(r[0]): int(r[4]) for r in per_bank}
     losses = dict(
         session.exec(
             select(Claim.bank_id, func.sum(Claim.loss))
@@ -180,7 +182,14 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
             Loan.principal,
             func.sum(Instalment.principal_due - Instalment.principal_paid),
         )
-        .join(Instalment, col(Instalment.loan_id) == Loan.id)
+        .join(
+            Instalment,
+            and_(
+                col(Instalment.loan_id) == Loan.id,
+                # Paid instalments owe nothing: leave them out of the sum.
+                col(Instalment.principal_paid) < col(Instalment.principal_due),
+            ),
+        )
         .where(live, npl)
         .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
     ).all()
@@ -194,7 +203,7 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
         for i in ids
         if i in orgs
     }
-    for bank_id, count, principal, npl_count in per_bank:
+    for bank_id, count, principal, npl_count, _all in per_bank:
         row = rows[bank_id]
         row.live_loans, row.live_principal = int(count), int(principal)
         row.npl_loans = int(npl_count)
@@ -218,6 +227,7 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
             share = versions[version_id].pool_share_bp(int(principal))
             book.pool_exposure += owed * share // FULL_BP
     book.banks = sorted(rows.values(), key=lambda r: r.bank.name)
+    book.live_principal = sum(r.live_principal for r in rows.values())
     return book
 
 

@@ -60,8 +60,8 @@ def _render_index(
     balance = pool_svc.pool_balance(session, today)
     version = pool_svc.scheme_in_force(session, today)
     scheme = pool_svc.scheme_of(version) if version is not None else None
-    leverage = figures.leverage_used(session, scheme, balance)
     book = figures.npl_book(session, today=today, scheme=scheme)
+    leverage = figures.leverage_used(session, scheme, balance, used=book.live_principal)
     waiting_count, waiting_loss = session.exec(
         select(func.count(), func.coalesce(func.sum(Claim.loss), 0)).where(
             Claim.status == ClaimStatus.FILED
