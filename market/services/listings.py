@@ -4,6 +4,7 @@ of the `list_*_for` functions of each service, kept as selects so nothing is loa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import or_
@@ -33,11 +34,16 @@ def assets_query(actor: User, *, include_withdrawn: bool = False) -> Any | None:
     return query
 
 
-def requests_query(actor: User) -> Any | None:
+def needs_borrower(args: Mapping[str, str]) -> bool:
+    """True when a list must join the borrower: searched or sorted by name."""
+    return bool((args.get("q") or "").strip()) or args.get("sort") == "borrower"
+
+
+def requests_query(actor: User, *, borrower: bool = True) -> Any | None:
     """Requests the actor may see (the borrower joined, for searching by name)."""
-    query = select(FinancingRequest).join(
-        Organisation, col(Organisation.id) == FinancingRequest.borrower_id
-    )
+    query = select(FinancingRequest)
+    if borrower:
+        query = query.join(Organisation, col(Organisation.id) == FinancingRequest.borrower_id)
     if actor.role is Role.SME:
         return query.where(FinancingRequest.borrower_id == actor.organisation_id)
     if actor.role in BANK_ROLES:
@@ -50,9 +56,11 @@ def requests_query(actor: User) -> Any | None:
     return query if actor.role in READ_ALL_ROLES else None
 
 
-def loans_query(actor: User) -> Any | None:
+def loans_query(actor: User, *, borrower: bool = True) -> Any | None:
     """Loans the actor may see (the borrower joined, for searching by name)."""
-    query = select(Loan).join(Organisation, col(Organisation.id) == Loan.borrower_id)
+    query = select(Loan)
+    if borrower:
+        query = query.join(Organisation, col(Organisation.id) == Loan.borrower_id)
     if actor.role is Role.SME:
         return query.where(Loan.borrower_id == actor.organisation_id)
     if actor.role in BANK_ROLES:
@@ -60,8 +68,10 @@ def loans_query(actor: User) -> Any | None:
     return query if actor.role in READ_ALL_ROLES else None
 
 
-def claims_query() -> Any:
+def claims_query(*, borrower: bool = True) -> Any:
     """The bureau's claim queue (the borrower joined, for searching by name)."""
+    if not borrower:
+        return select(Claim)
     return (
         select(Claim)
         .join(Loan, col(Loan.id) == Claim.loan_id)

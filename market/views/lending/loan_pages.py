@@ -3,7 +3,7 @@ receivables of insurers, guarantors and valuers."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, func, select
@@ -54,7 +54,7 @@ def loans() -> ResponseReturnValue:
     """The loans the user may see."""
     session = get_session()
     user = actor()
-    query = listings.loans_query(user)
+    query = listings.loans_query(user, borrower=listings.needs_borrower(request.args))
     if query is None:
         page = empty_page(lists.LOANS)
     else:

@@ -65,7 +65,7 @@ def requests() -> ResponseReturnValue:
     """The financing requests the user may see."""
     session = get_session()
     user = actor()
-    query = listings.requests_query(user)
+    query = listings.requests_query(user, borrower=listings.needs_borrower(request.args))
     page = paginate(session, query, lists.REQUESTS, tiebreak=col(FinancingRequest.id)) if (
         query is not None
     ) else empty_page(lists.REQUESTS)

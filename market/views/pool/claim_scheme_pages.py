@@ -137,7 +137,7 @@ def _render_claims(
 ) -> ResponseReturnValue:
     session = get_session()
     wanted = _status_filter()
-    query = listings.claims_query()
+    query = listings.claims_query(borrower=listings.needs_borrower(request.args))
     if wanted is not None:
         query = query.where(Claim.status == wanted)
     banks = [(b.id, b.name) for b in request_svc.participating_banks(session)]
