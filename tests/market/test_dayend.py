@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session, col, select
 
-from market.domain.schedule import Classification
+from market.domain.schedule import Classification, classify
 from market.domain.states import OfferStatus
 from market.models.audit import AuditEvent
 from market.models.lending import Offer
@@ -60,6 +60,8 @@ def test_sql_classification_follows_the_2023_rule_at_every_boundary(
         else:
             assert loan.npl_since is None
     assert seen == [(days, days, expected) for days, expected in CASES]
+    # The pure Python rule (domain.schedule.classify) agrees with the SQL on every case.
+    assert [classify(days, (7, 90, 270, 360)) for days, _ in CASES] == [e for _, e in CASES]
     events = session.exec(
         select(AuditEvent).where(
             AuditEvent.action == "loan.classify", AuditEvent.object_id == loan.id

@@ -10,6 +10,7 @@ from market.views.pool import (  # noqa: F401  (registers the pages)
     breakdown,
     claim_scheme_pages,
     ledger_pages,
+    subsidy_pages,
 )
 from market.views.pool.blueprint import bp
 
