@@ -30,7 +30,7 @@ CLAIMS = ListSpec(
 LEDGER_FILTERS = (
     Filter("q", _l("Memo")),
     Filter("account", _l("Account"), "choice",
-           tuple((a.value, ACCOUNT_LABELS[a]) for a in LedgerAccount)),
+           tuple((a.value, ACCOUNT_LABELS.get(a, a.value)) for a in LedgerAccount)),
     Filter("loan", _l("Loan number"), "number"),
     Filter("from", _l("Posted from"), "date"),
     Filter("to", _l("Posted to"), "date"),
