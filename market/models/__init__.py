@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.indexes import INDEXES
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.payments import FeeTable, Payment, StripeEvent
@@ -21,6 +22,7 @@ from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
 
 __all__ = [
+    "INDEXES",
     "AssetValuation",
     "AuditEvent",
     "BankSuspension",
