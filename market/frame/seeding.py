@@ -30,7 +30,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.orgs import Organisation, User
 from market.models.pool import LedgerEntry, SchemeVersion
 from market.services import acceptance as acceptance_svc
-from market.services import accounts, assets, audit, claims, pool, servicing, valuations
+from market.services import accounts, assets, audit, claims, pool, servicing, targets, valuations
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -82,6 +82,8 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
         _seed_pool(session, _read("scheme.json", folder), orgs, report)
     if (folder / "lending.json").exists():
         _seed_lending(session, _read("lending.json", folder), orgs, report)
+    if (folder.parent / "targets.json").exists():  # the plans' targets (the bureau's desk)
+        targets.seed_targets(session, folder.parent / "targets.json")
     return report
 
 

@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.pledges import Pledge
@@ -25,13 +26,16 @@ __all__ = [
     "BankValuation",
     "Claim",
     "FinancingRequest",
+    "ForecastJob",
     "IPAsset",
     "Instalment",
     "LedgerEntry",
     "Loan",
     "Offer",
     "Organisation",
+    "PlanTarget",
     "Pledge",
+    "PortfolioSnapshot",
     "Receivable",
     "Recovery",
     "Repayment",
