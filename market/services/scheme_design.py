@@ -177,6 +177,9 @@ def design(
     run_params = replace(params, years=goal.within_years)
     principal = book.total_principal
     grid = goal.grid
+    if goal.what == "share":  # the remainder party can give up at most its own share
+        most = scheme.shares.get("pool", 0) + scheme.shares.get(scheme.remainder_party, 0)
+        grid = [v for v in grid if v <= most] or [min(goal.lo, most)]
     steps = max(1, math.ceil(math.log2(len(grid) + 1)))
     calls = [0]
 

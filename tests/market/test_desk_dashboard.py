@@ -52,7 +52,12 @@ def test_months_follow_the_ledger_and_the_enrolled_book(session: Session, world:
     assert list(rows) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
     jan, feb, may = rows["2026-01"], rows["2026-02"], rows["2026-05"]
     # January: 40m in, loan A's 1m enrolled; the limit is 10 x the balance
-    assert (jan.contributions, jan.balance, jan.enrolled, jan.live_principal) == (40 * M, 40 * M, M, M)
+    assert (jan.contributions, jan.balance, jan.enrolled, jan.live_principal) == (
+        40 * M,
+        40 * M,
+        M,
+        M,
+    )
     assert jan.leverage_limit == 400 * M and jan.leverage_used_x100 == 2  # 1m / 40m = 0.025x
     # February: 5m more, loan B's 2m
     assert (feb.contributions, feb.balance, feb.live_principal) == (5 * M, 45 * M, 3 * M)
@@ -72,7 +77,9 @@ def test_npl_ratio_overall_and_by_dimension(session: Session, world: World) -> N
     assert total.ratio_bp == 3333
     by_kind = {r.key: r for r in desk_history.npl_by(session, "kind")}
     assert by_kind["mixed"].ratio_bp == 10_000 and by_kind["mixed"].principal == M
-    assert by_kind["invention_patent"].ratio_bp == 0 and by_kind["invention_patent"].principal == 2 * M
+    assert (
+        by_kind["invention_patent"].ratio_bp == 0 and by_kind["invention_patent"].principal == 2 * M
+    )
     by_bank = desk_history.npl_by(session, "bank")
     assert [(r.key, r.ratio_bp) for r in by_bank] == [(world.bank.name, 3333)]
     by_industry = desk_history.npl_by(session, "industry")
@@ -83,7 +90,9 @@ def test_npl_ratio_overall_and_by_dimension(session: Session, world: World) -> N
 
 def test_alerts_floor_headroom_and_trigger() -> None:
     bank = desk_history.BankTrigger(1, "Bank A", enrolled_principal=100 * M, losses_this_year=3 * M)
-    near = desk_history.BankTrigger(2, "Bank B", enrolled_principal=100 * M, losses_this_year=25 * M // 10)
+    near = desk_history.BankTrigger(
+        2, "Bank B", enrolled_principal=100 * M, losses_this_year=25 * M // 10
+    )
     calm = desk_history.BankTrigger(3, "Bank C", enrolled_principal=100 * M, losses_this_year=M)
     found = desk_alerts.desk_alerts(
         balance=9 * M, floor=10 * M, live_principal=85 * M, limit=100 * M, headroom_bp=2000,
@@ -98,7 +107,9 @@ def test_alerts_floor_headroom_and_trigger() -> None:
         ("bank_near_trigger", "Bank A"),
         ("bank_near_trigger", "Bank B"),
     ]
-    over = desk_history.BankTrigger(4, "Bank D", enrolled_principal=100 * M, losses_this_year=3 * M + 1)
+    over = desk_history.BankTrigger(
+        4, "Bank D", enrolled_principal=100 * M, losses_this_year=3 * M + 1
+    )
     found = desk_alerts.desk_alerts(
         balance=9 * M, floor=0, live_principal=101 * M, limit=100 * M, headroom_bp=2000,
         trigger_bp=300, banks=[over],
@@ -141,4 +152,6 @@ def test_alert_levels_are_set_by_the_bureau_and_audited(
     html = client.get("/desk/").get_data(as_text=True)
     assert 'data-kind="pool_below_floor"' in html  # 40m in the pool, floor 50m
     sign_in(client, world.users["admin"])
-    assert client.post("/desk/alert-levels", data={"floor": "0", "headroom": "20"}).status_code == 403
+    assert (
+        client.post("/desk/alert-levels", data={"floor": "0", "headroom": "20"}).status_code == 403
+    )

@@ -31,7 +31,9 @@ def test_seed_targets_carry_their_sources_and_load_once(session: Session) -> Non
     assert rows["Xuzhou"].metric is TargetMetric.FINANCING_AMOUNT
     assert rows["Xuzhou"].target_value == 1_000_000_000_00  # 1bn CNY by end 2026
     assert rows["Liaoning"].growth_bp == 1000  # +10% a year
-    assert rows["Quanzhou"].metric is TargetMetric.FINANCING_GROWTH and rows["Quanzhou"].growth_bp == 0
+    assert (
+        rows["Quanzhou"].metric is TargetMetric.FINANCING_GROWTH and rows["Quanzhou"].growth_bp == 0
+    )
     assert rows["Zhongshan"].target_value == 1000  # 10x
     assert all("DOMAIN.md" in t.source for t in rows.values())
 

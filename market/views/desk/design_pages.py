@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import Session
+from wtforms.fields.choices import SelectChoice
 
 from market.domain.errors import ValidationFailed
 from market.domain.jobs import JobKind
@@ -21,13 +22,14 @@ from market.views.authz import actor, roles_required
 from market.views.desk.blueprint import DESK, INVALID, bp
 from market.views.desk.forecast_pages import dispatch, flash_errors
 from market.views.desk.forms import CompareForm, DesignForm
+from market.views.formtools import opts
 from riskpool import Scheme, list_presets
 
 IN_FORCE = "in-force"
 
 
-def _choices() -> list[tuple[str, str]]:
-    return [(IN_FORCE, _("The scheme in force")), *[(p, p) for p in list_presets()]]
+def _choices() -> list[SelectChoice]:
+    return opts([(IN_FORCE, _("The scheme in force")), *[(p, p) for p in list_presets()]])
 
 
 def _entry(session: Session, key: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from market.domain.errors import ValidationFailed
@@ -28,19 +29,19 @@ from market.views.formtools import apply_errors
 def dispatch(job: ForecastJob) -> None:
     """Send a stored job to the RQ queue (REDIS_URL set) or to a thread of the site."""
     assert job.id is not None
-    if current_app.config.get("FORECAST_INLINE"):  # tests: run within the request
-        forecast_worker.execute(get_bind(), job.id, worker="inline")
-        return
     url = current_app.config.get("REDIS_URL") or ""
-    if not url:
+    if url:
+        try:
+            forecast_worker.enqueue_rq(url, job.id)
+        except Exception as exc:  # Redis down: the job is failed (it can be re-run), not lost
+            current_app.logger.warning("forecast %s not queued: %s", job.id, exc)
+            forecast_worker.fail_unqueued(get_bind(), job.id, str(exc))
+            flash(_("The job queue is not reachable; the forecast is marked failed."), "error")
+    elif current_app.config.get("FORECAST_INLINE", current_app.testing):
+        # tests share one connection between threads: run within the request instead
+        forecast_worker.execute(get_bind(), job.id, worker="inline")
+    else:
         forecast_worker.start_thread(get_bind(), job.id)
-        return
-    try:
-        forecast_worker.enqueue_rq(url, job.id)
-    except Exception as exc:  # Redis down: the job is failed (it can be re-run), not lost
-        current_app.logger.warning("forecast %s not queued: %s", job.id, exc)
-        forecast_worker.fail_unqueued(get_bind(), job.id, str(exc))
-        flash(_("The job queue is not reachable; the forecast is marked failed."), "error")
 
 
 def flash_errors(form: Any, errors: dict[str, str]) -> None:
@@ -172,8 +173,7 @@ def forecast_status(job_id: int) -> ResponseReturnValue:
 @roles_required(*DESK)
 def forecast_rerun(job_id: int) -> ResponseReturnValue:
     """Run a stored job again from its record (same seed, loans and schemes: same numbers)."""
-    form = ForecastForm()  # only for the CSRF token
-    if not form.validate_on_submit() and form.csrf_token.errors:
+    if not FlaskForm().validate_on_submit():  # the CSRF token only
         flash(_("The form expired; try again."), "error")
         return redirect(url_for("desk.forecast_detail", job_id=job_id))
     job = forecasts.rerun(get_session(), actor=actor(), job_id=job_id)

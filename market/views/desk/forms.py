@@ -25,7 +25,7 @@ from market.services.forecast_engine import (
     OTHER_GRADE,
     ForecastParams,
 )
-from market.views.formtools import MoneyField
+from market.views.formtools import MoneyField, opts
 
 GRADES = (*DEFAULT_PD_BP, OTHER_GRADE)
 PERCENT = {"places": 2, "validators": [InputRequired(), NumberRange(min=-1000, max=1000)]}
@@ -147,11 +147,13 @@ class DesignForm(ForecastForm):
     base = SelectField(_l("Start from"), choices=[])
     what = SelectField(
         _l("Find"),
-        choices=[
-            ("leverage", _l("the largest leverage (x)")),
-            ("pool", _l("the smallest pool (CNY)")),
-            ("share", _l("the largest pool share (%)")),
-        ],
+        choices=opts(
+            [
+                ("leverage", _l("the largest leverage (x)")),
+                ("pool", _l("the smallest pool (CNY)")),
+                ("share", _l("the largest pool share (%)")),
+            ]
+        ),
     )
     target = DecimalField(
         _l("Keep P(pool runs dry) at most (%)"),
