@@ -43,7 +43,7 @@ class AlertLevelsForm(FlaskForm):  # type: ignore[misc]
         description=_l("0 or empty: no floor."),
     )
     headroom = DecimalField(
-        _l("Warn when the leverage headroom is below (% of the limit)"),
+        _l("Warn when the leverage headroom is below (per cent of the limit)"),
         places=1,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
