@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from market.services import forecast_engine  # noqa: E402
-from riskpool import Scheme, simulate  # noqa: E402
+from market.services import forecast_engine
+from riskpool import Scheme, simulate
 
 MILLION = 1_000_000_00
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
@@ -50,8 +50,13 @@ def bench_forecast() -> None:
     rows = _rows(10_000)
     book = forecast_engine.portfolio(rows, params)
     t0 = time.perf_counter()
-    forecast_engine.run(book, scheme, forecast_engine.ForecastParams(scenarios=200), seed=1,
-                        pool_balance=40 * MILLION)  # fmt: skip
+    forecast_engine.run(
+        book,
+        scheme,
+        forecast_engine.ForecastParams(scenarios=200),
+        seed=1,
+        pool_balance=40 * MILLION,
+    )
     warm = time.perf_counter() - t0
     runs = []
     for _ in range(2):  # the first full-size run still pays one-off costs (allocation, caches)
@@ -63,8 +68,17 @@ def bench_forecast() -> None:
     forecast_engine.summary(result)
     summarise = time.perf_counter() - t0
     t0 = time.perf_counter()
-    simulate(book, scheme, scenarios=100_000, years=3, seed=1, pool_balance=40 * MILLION,
-             recovery_rate=0.2, recovery_lag=1, chunk=forecast_engine.CHUNK)  # fmt: skip
+    simulate(
+        book,
+        scheme,
+        scenarios=100_000,
+        years=3,
+        seed=1,
+        pool_balance=40 * MILLION,
+        recovery_rate=0.2,
+        recovery_lag=1,
+        chunk=forecast_engine.CHUNK,
+    )
     direct = time.perf_counter() - t0
     print("forecast: 10,000 loans x 100,000 scenarios x 3 years")
     print(f"  first call (numba compile, 200 scenarios) {warm:8.2f} s")
@@ -72,7 +86,8 @@ def bench_forecast() -> None:
     print(f"  simulate via the adapter, 2nd full run    {run:8.2f} s")
     print(f"  summary (fan, histogram, party tails)     {summarise:8.2f} s")
     print(f"  total forecast job (run + summary)        {run + summarise:8.2f} s")
-    print(f"  riskpool.simulate called directly         {direct:8.2f} s  (adapter/direct {run / direct:.2f})")
+    ratio = run / direct
+    print(f"  riskpool.simulate called directly  {direct:8.2f} s  (adapter/direct {ratio:.2f})")
 
 
 def _build_book(url: str, n: int) -> Any:
@@ -82,9 +97,19 @@ def _build_book(url: str, n: int) -> Any:
     from market.frame import migrate
     from market.frame.db import make_engine
     from market.models import (
-        AssetValuation, Claim, FinancingRequest, IPAsset, LedgerEntry, Loan, Offer,
-        Organisation, Pledge, SchemeVersion, Setting, User,
-    )  # fmt: skip
+        AssetValuation,
+        Claim,
+        FinancingRequest,
+        IPAsset,
+        LedgerEntry,
+        Loan,
+        Offer,
+        Organisation,
+        Pledge,
+        SchemeVersion,
+        Setting,
+        User,
+    )
 
     name = f"desk_bench_{uuid.uuid4().hex[:8]}"
     if url.startswith("postgresql"):
@@ -123,25 +148,77 @@ def _build_book(url: str, n: int) -> Any:
         regions = ("GD-Zhongshan", "FJ-Quanzhou", "JS-Xuzhou", "LN-Dalian")
         industries = ("electronics", "software", "machinery", "food", "textiles")
         for b in range(8):
-            orgs.append({"id": 10 + b, "kind": "bank", "name": f"Bank {b}", "uscc": f"K{b:017d}",
-                         "region": ""})  # fmt: skip
+            orgs.append(
+                {
+                    "id": 10 + b,
+                    "kind": "bank",
+                    "name": f"Bank {b}",
+                    "uscc": f"K{b:017d}",
+                    "region": "",
+                }
+            )
         smes = 2000
         for s in range(smes):
-            orgs.append({"id": 100 + s, "kind": "sme", "name": f"SME {s}", "uscc": f"S{s:017d}",
-                         "region": regions[s % 4], "industry": industries[s % 5]})  # fmt: skip
+            orgs.append(
+                {
+                    "id": 100 + s,
+                    "kind": "sme",
+                    "name": f"SME {s}",
+                    "uscc": f"S{s:017d}",
+                    "region": regions[s % 4],
+                    "industry": industries[s % 5],
+                }
+            )
         add(Organisation, orgs)
-        users = [{"id": 1, "organisation_id": 1, "email": "b@x", "name": "b", "password_hash": "x",
-                  "role": "bureau"},
-                 {"id": 2, "organisation_id": 10, "email": "o@x", "name": "o", "password_hash": "x",
-                  "role": "bank_officer"},
-                 {"id": 3, "organisation_id": 10, "email": "a@x", "name": "a", "password_hash": "x",
-                  "role": "bank_approver"},
-                 {"id": 4, "organisation_id": 100, "email": "s@x", "name": "s", "password_hash": "x",
-                  "role": "sme"}]  # fmt: skip
+        users = [
+            {
+                "id": 1,
+                "organisation_id": 1,
+                "email": "b@x",
+                "name": "b",
+                "password_hash": "x",
+                "role": "bureau",
+            },
+            {
+                "id": 2,
+                "organisation_id": 10,
+                "email": "o@x",
+                "name": "o",
+                "password_hash": "x",
+                "role": "bank_officer",
+            },
+            {
+                "id": 3,
+                "organisation_id": 10,
+                "email": "a@x",
+                "name": "a",
+                "password_hash": "x",
+                "role": "bank_approver",
+            },
+            {
+                "id": 4,
+                "organisation_id": 100,
+                "email": "s@x",
+                "name": "s",
+                "password_hash": "x",
+                "role": "sme",
+            },
+        ]
         add(User, users)
         doc = Scheme.preset("zhongshan-2021").to_dict()
-        add(SchemeVersion, [{"id": 1, "name": doc["name"], "version": 1,
-                                       "effective_from": start, "document": doc, "partners": {}}])  # fmt: skip
+        add(
+            SchemeVersion,
+            [
+                {
+                    "id": 1,
+                    "name": doc["name"],
+                    "version": 1,
+                    "effective_from": start,
+                    "document": doc,
+                    "partners": {},
+                }
+            ],
+        )
         add(Setting, [{"key": "business_date", "value": today.isoformat()}])
         kinds = ("invention_patent", "utility_model", "trademark", "gi_mark")
         principal = np.clip(rng.lognormal(np.log(2 * MILLION), 0.7, n), 0.1 * MILLION, 20 * MILLION)
@@ -152,63 +229,189 @@ def _build_book(url: str, n: int) -> Any:
             lent = start + timedelta(days=int(day[i]))
             sme = 100 + i % smes
             p = int(principal[i])
-            requests.append({"id": i + 1, "borrower_id": sme, "created_by_id": 4, "amount": p,
-                             "term_months": 36, "purpose": "bench", "max_loan": p,
-                             "status": "accepted", "created_on": lent})  # fmt: skip
-            offers.append({"id": i + 1, "request_id": i + 1, "bank_id": 10 + i % 8, "amount": p,
-                           "rate_bp": 450, "term_months": 36, "repayment_type": "equal_instalment",
-                           "rating_grade": GRADES[i % 7], "status": "accepted",
-                           "proposed_by_id": 2, "approved_by_id": 3})  # fmt: skip
-            loans.append({"id": i + 1, "request_id": i + 1, "offer_id": i + 1, "borrower_id": sme,
-                          "bank_id": 10 + i % 8, "principal": p, "rate_bp": 450, "term_months": 36,
-                          "repayment_type": "equal_instalment", "status": "active",
-                          "accepted_on": lent, "disbursed_on": lent,
-                          "maturity_on": lent + timedelta(days=1095), "scheme_version_id": 1,
-                          "enrolment": "enrolled", "enrolment_reasons": [], "enrolled_on": lent,
-                          "interest_subsidy": p // 100,
-                          "classification": "substandard" if npl[i] else "normal",
-                          "days_past_due": 100 if npl[i] else 0})  # fmt: skip
-            assets.append({"id": i + 1, "owner_id": sme, "kind": kinds[i % 4],
-                           "registry_number": f"R{i:012d}", "title": "bench",
-                           "industry": industries[i % 5], "legal_status": "valid",
-                           "filing_date": start, "facts": {}, "status": "active"})  # fmt: skip
-            vals.append({"id": i + 1, "asset_id": i + 1, "asset_row_version": 1,
-                         "model_version": "bench", "as_of": lent, "seed": 1, "score_centi": 7000,
-                         "grade": "A", "value_p10": p, "value_p50": 2 * p, "value_p90": 3 * p,
-                         "liquidation_value": p, "pledge_rate_bp": 5000, "max_loan": p,
-                         "inputs": {}, "result": {}})  # fmt: skip
-            pledges.append({"id": i + 1, "loan_id": i + 1, "asset_id": i + 1, "valuation_id": i + 1,
-                            "registration_number": f"ZY{i:012d}", "status": "active",
-                            "registered_on": lent})  # fmt: skip
-        for table, rows in ((FinancingRequest, requests), (Offer, offers), (Loan, loans),
-                            (IPAsset, assets), (AssetValuation, vals), (Pledge, pledges)):  # fmt: skip
+            requests.append(
+                {
+                    "id": i + 1,
+                    "borrower_id": sme,
+                    "created_by_id": 4,
+                    "amount": p,
+                    "term_months": 36,
+                    "purpose": "bench",
+                    "max_loan": p,
+                    "status": "accepted",
+                    "created_on": lent,
+                }
+            )
+            offers.append(
+                {
+                    "id": i + 1,
+                    "request_id": i + 1,
+                    "bank_id": 10 + i % 8,
+                    "amount": p,
+                    "rate_bp": 450,
+                    "term_months": 36,
+                    "repayment_type": "equal_instalment",
+                    "rating_grade": GRADES[i % 7],
+                    "status": "accepted",
+                    "proposed_by_id": 2,
+                    "approved_by_id": 3,
+                }
+            )
+            loans.append(
+                {
+                    "id": i + 1,
+                    "request_id": i + 1,
+                    "offer_id": i + 1,
+                    "borrower_id": sme,
+                    "bank_id": 10 + i % 8,
+                    "principal": p,
+                    "rate_bp": 450,
+                    "term_months": 36,
+                    "repayment_type": "equal_instalment",
+                    "status": "active",
+                    "accepted_on": lent,
+                    "disbursed_on": lent,
+                    "maturity_on": lent + timedelta(days=1095),
+                    "scheme_version_id": 1,
+                    "enrolment": "enrolled",
+                    "enrolment_reasons": [],
+                    "enrolled_on": lent,
+                    "interest_subsidy": p // 100,
+                    "classification": "substandard" if npl[i] else "normal",
+                    "days_past_due": 100 if npl[i] else 0,
+                }
+            )
+            assets.append(
+                {
+                    "id": i + 1,
+                    "owner_id": sme,
+                    "kind": kinds[i % 4],
+                    "registry_number": f"R{i:012d}",
+                    "title": "bench",
+                    "industry": industries[i % 5],
+                    "legal_status": "valid",
+                    "filing_date": start,
+                    "facts": {},
+                    "status": "active",
+                }
+            )
+            vals.append(
+                {
+                    "id": i + 1,
+                    "asset_id": i + 1,
+                    "asset_row_version": 1,
+                    "model_version": "bench",
+                    "as_of": lent,
+                    "seed": 1,
+                    "score_centi": 7000,
+                    "grade": "A",
+                    "value_p10": p,
+                    "value_p50": 2 * p,
+                    "value_p90": 3 * p,
+                    "liquidation_value": p,
+                    "pledge_rate_bp": 5000,
+                    "max_loan": p,
+                    "inputs": {},
+                    "result": {},
+                }
+            )
+            pledges.append(
+                {
+                    "id": i + 1,
+                    "loan_id": i + 1,
+                    "asset_id": i + 1,
+                    "valuation_id": i + 1,
+                    "registration_number": f"ZY{i:012d}",
+                    "status": "active",
+                    "registered_on": lent,
+                }
+            )
+        for table, rows in (
+            (FinancingRequest, requests),
+            (Offer, offers),
+            (Loan, loans),
+            (IPAsset, assets),
+            (AssetValuation, vals),
+            (Pledge, pledges),
+        ):
             add(table, rows)
         ledger: list[dict[str, Any]] = []
         for m in range(30):  # a contribution every month
             posted = date(2024 + m // 12, m % 12 + 1, 15)
             txn = uuid.uuid4().hex
-            ledger += [{"txn": txn, "posted_on": posted, "account": "pool_cash", "debit": 500 * MILLION, "credit": 0},
-                       {"txn": txn, "posted_on": posted, "account": "funding", "debit": 0, "credit": 500 * MILLION}]  # fmt: skip
+            ledger += [
+                {
+                    "txn": txn,
+                    "posted_on": posted,
+                    "account": "pool_cash",
+                    "debit": 500 * MILLION,
+                    "credit": 0,
+                },
+                {
+                    "txn": txn,
+                    "posted_on": posted,
+                    "account": "funding",
+                    "debit": 0,
+                    "credit": 500 * MILLION,
+                },
+            ]
         claims = []
         for k, i in enumerate(np.flatnonzero(npl)[:2000]):
             approved = k < 1500
             filed = start + timedelta(days=int(day[i]) + 120)
-            claims.append({"loan_id": int(i) + 1, "bank_id": 10 + int(i) % 8, "scheme_version_id": 1,
-                           "loss": int(principal[i]), "filed_on": filed, "filed_by_id": 2,
-                           "status": "approved" if approved else "filed",
-                           "decided_on": filed if approved else None, "split": {}, "split_notes": []})  # fmt: skip
+            claims.append(
+                {
+                    "loan_id": int(i) + 1,
+                    "bank_id": 10 + int(i) % 8,
+                    "scheme_version_id": 1,
+                    "loss": int(principal[i]),
+                    "filed_on": filed,
+                    "filed_by_id": 2,
+                    "status": "approved" if approved else "filed",
+                    "decided_on": filed if approved else None,
+                    "split": {},
+                    "split_notes": [],
+                }
+            )
             if approved:
                 txn = uuid.uuid4().hex
                 paid = int(principal[i]) * 54 // 100
-                ledger += [{"txn": txn, "posted_on": filed, "account": "compensation", "debit": paid, "credit": 0},
-                           {"txn": txn, "posted_on": filed, "account": "pool_cash", "debit": 0, "credit": paid}]  # fmt: skip
+                ledger += [
+                    {
+                        "txn": txn,
+                        "posted_on": filed,
+                        "account": "compensation",
+                        "debit": paid,
+                        "credit": 0,
+                    },
+                    {
+                        "txn": txn,
+                        "posted_on": filed,
+                        "account": "pool_cash",
+                        "debit": 0,
+                        "credit": paid,
+                    },
+                ]
         add(Claim, claims)
         add(LedgerEntry, ledger)
         if engine.dialect.name == "postgresql":
-            for table in ("organisation", "user_account", "loan", "offer", "financing_request",
-                          "ip_asset", "asset_valuation", "pledge", "claim"):  # fmt: skip
-                c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT MAX(id) FROM {table}))"))  # fmt: skip
+            for table in (
+                "organisation",
+                "user_account",
+                "loan",
+                "offer",
+                "financing_request",
+                "ip_asset",
+                "asset_valuation",
+                "pledge",
+                "claim",
+            ):
+                c.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table}))"
+                    )
+                )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("ANALYZE"))
@@ -235,8 +438,15 @@ def bench_dashboard(url: str, n: int) -> None:
 
     print(f"dashboard at {n:,} enrolled loans")
     engine = _build_book(url, n)
-    app = create_app({"TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "x",
-                      "DB_BIND": engine, "RATELIMIT_ENABLED": False})  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV_NAME": "testing",
+            "SECRET_KEY": "x",
+            "DB_BIND": engine,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = "1"
@@ -245,8 +455,12 @@ def bench_dashboard(url: str, n: int) -> None:
     today = date(2026, 6, 30)
     with Session(engine) as s:
         parts = {
-            "reference: SELECT COUNT(*) FROM loan": lambda: s.execute(text("SELECT COUNT(*) FROM loan")).one(),
-            "monthly (ledger + enrolled by month)": lambda: desk_history.monthly(s, today=today, leverage=10.0),
+            "reference: SELECT COUNT(*) FROM loan": lambda: s.execute(
+                text("SELECT COUNT(*) FROM loan")
+            ).one(),
+            "monthly (ledger + enrolled by month)": lambda: desk_history.monthly(
+                s, today=today, leverage=10.0
+            ),
             "NPL overall": lambda: desk_history.npl_total(s),
             "NPL by bank": lambda: desk_history.npl_by(s, "bank"),
             "NPL by kind (pledges x assets)": lambda: desk_history.npl_by(s, "kind"),
@@ -255,7 +469,7 @@ def bench_dashboard(url: str, n: int) -> None:
             "banks against the trigger": lambda: desk_history.bank_triggers(s, year=2026),
             "claims waiting": lambda: desk_history.waiting_claims(s),
             "targets": lambda: targets.achievements(s, today),
-        }  # fmt: skip
+        }
         for label, fn in parts.items():
             print(f"  {label:42s} {_median(fn):8.1f} ms")
     page = _median(lambda: client.get("/desk/"))
