@@ -83,28 +83,31 @@ def _flows_by_month(session: Session) -> dict[str, dict[LedgerAccount, int]]:
     return out
 
 
-def _sum_by_month(session: Session, day_column: Any, value: Any, *where: Any) -> dict[str, int]:
+def _sums_by_month(
+    session: Session, day_column: Any, values: tuple[Any, ...], *where: Any
+) -> list[dict[str, int]]:
+    """Per value, its sum by the month of `day_column` (one query for all of them)."""
     year, month = _ym(day_column)
     query = (
-        select(year, month, func.coalesce(func.sum(value), 0))
+        sa.select(year, month, *[func.coalesce(func.sum(v), 0) for v in values])
         .where(col(day_column).is_not(None), *where)
         .group_by(year, month)
     )
-    return {f"{int(y):04d}-{int(m):02d}": int(v) for y, m, v in session.exec(query).all()}
+    out: list[dict[str, int]] = [{} for _ in values]
+    for y, m, *sums in session.execute(query).all():
+        for k, v in enumerate(sums):
+            out[k][f"{int(y):04d}-{int(m):02d}"] = int(v)
+    return out
 
 
 def monthly(session: Session, *, today: date, leverage: float | None) -> list[MonthRow]:
     """The pool month by month, from its first posting or enrolment up to `today`'s month."""
     flows = _flows_by_month(session)
-    enrolled = _sum_by_month(
-        session, Loan.enrolled_on, Loan.principal, Loan.enrolment == Enrolment.ENROLLED
+    enrolled_only = col(Loan.enrolment) == Enrolment.ENROLLED
+    enrolled, subsidies = _sums_by_month(
+        session, Loan.enrolled_on, (Loan.principal, Loan.interest_subsidy), enrolled_only
     )
-    closed = _sum_by_month(
-        session, Loan.closed_on, Loan.principal, Loan.enrolment == Enrolment.ENROLLED
-    )
-    subsidies = _sum_by_month(
-        session, Loan.enrolled_on, Loan.interest_subsidy, Loan.enrolment == Enrolment.ENROLLED
-    )
+    (closed,) = _sums_by_month(session, Loan.closed_on, (Loan.principal,), enrolled_only)
     keys = set(flows) | set(enrolled) | set(closed)
     if not keys:
         return []
@@ -202,12 +205,13 @@ def npl_by(session: Session, dimension: str) -> list[NplRow]:
             (Organisation, col(Organisation.id) == col(Loan.borrower_id)),
         )
     elif dimension == "kind":
-        kinds = (
+        kind = col(IPAsset.kind)
+        kinds = (  # one kind per loan; "mixed" when its pledges differ (min <> max: no DISTINCT)
             select(
                 col(Pledge.loan_id).label("loan_id"),
                 sa.case(
-                    (func.count(sa.distinct(col(IPAsset.kind))) > 1, sa.literal(MIXED)),
-                    else_=func.min(IPAsset.kind),
+                    (func.min(kind) == func.max(kind), sa.cast(func.min(kind), sa.String)),
+                    else_=sa.literal(MIXED, sa.String),
                 ).label("kind"),
             )
             .join(IPAsset, col(IPAsset.id) == col(Pledge.asset_id))

@@ -155,3 +155,24 @@ def test_alert_levels_are_set_by_the_bureau_and_audited(
     assert (
         client.post("/desk/alert-levels", data={"floor": "0", "headroom": "20"}).status_code == 403
     )
+
+
+def test_cached_figures_follow_a_posting(session: Session, world: World) -> None:
+    from tests.market.conftest import make_test_app
+
+    setup_pool(session, world)
+    app = make_test_app(session.connection(), DESK_CACHE_SECONDS=60)
+    client = app.test_client()
+    sign_in(client, world.users["bureau"])
+    before = client.get("/desk/").get_data(as_text=True)
+    make_loan(session, world)  # no posting: the cached figures stay
+    cached = client.get("/desk/").get_data(as_text=True)
+    assert _live(cached) == _live(before)
+    pool_svc.contribute(session, actor=world.users["bureau"], amount=M, memo="More")
+    fresh = client.get("/desk/").get_data(as_text=True)
+    assert _live(fresh) != _live(before)  # the balance moved: the figures are taken again
+
+
+def _live(html: str) -> str:
+    start = html.index('id="desk-live">') + len('id="desk-live">')
+    return html[start : html.index("<", start)]

@@ -191,3 +191,11 @@ def test_the_page_flow_progress_results_and_csv(
     sign_in(client, world.users["bank_officer"])
     assert client.get(f"/desk/forecasts/{job.id}").status_code == 403
     assert client.get(f"/desk/forecasts/{job.id}.csv").status_code == 403
+
+
+def test_the_worker_command_needs_redis(runner: object) -> None:
+    from flask.testing import FlaskCliRunner
+
+    assert isinstance(runner, FlaskCliRunner)
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 2 and "REDIS_URL" in result.output

@@ -3,11 +3,13 @@ waiting, alerts and the plans' targets; each chart's numbers as a table and a CS
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -86,10 +88,49 @@ def _charts(months: list[desk_history.MonthRow]) -> dict[str, Markup]:
     }
 
 
-def _npl_tables(session: Session, trigger_bp: int | None) -> dict[str, Any]:
+@dataclass
+class Figures:
+    """The dashboard's aggregates (the costly part of the page), with when they were taken."""
+
+    months: list[desk_history.MonthRow]
+    npl_total: desk_history.NplRow
+    npl: dict[str, list[desk_history.NplRow]]
+    banks: list[desk_history.BankTrigger]
+    taken_at: float
+
+
+_CACHE: dict[str, Figures] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _figures(session: Session, pool: Pool) -> Figures:
+    """The aggregates, reused for DESK_CACHE_SECONDS (default 30 s; 0 under tests) as long as
+    the business date, pool balance and scheme are unchanged (a posting invalidates them)."""
+    ttl = current_app.config.get("DESK_CACHE_SECONDS", 0 if current_app.testing else 30)
+    key = f"{pool.today}|{pool.balance}|{pool.version_label}"
+    now = time.time()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if ttl > 0 and hit is not None and now - hit.taken_at < ttl:
+        return hit
+    figures = Figures(
+        months=desk_history.monthly(session, today=pool.today, leverage=pool.leverage),
+        npl_total=desk_history.npl_total(session),
+        npl={dim: desk_history.npl_by(session, dim) for dim in DIMENSIONS},
+        banks=desk_history.bank_triggers(session, year=pool.today.year),
+        taken_at=now,
+    )
+    if ttl > 0:
+        with _CACHE_LOCK:
+            _CACHE.clear()
+            _CACHE[key] = figures
+    return figures
+
+
+def _npl_tables(figures: Figures, trigger_bp: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for dim in DIMENSIONS:
-        rows = desk_history.npl_by(session, dim)
+        rows = figures.npl[dim]
         for row in rows:
             row.label = group_label(dim, row.key)
         out[dim] = {
@@ -111,10 +152,11 @@ def _npl_tables(session: Session, trigger_bp: int | None) -> dict[str, Any]:
 def _render(form: AlertLevelsForm | None = None, status: int = 200) -> ResponseReturnValue:
     session = get_session()
     pool = _pool(session)
-    months = desk_history.monthly(session, today=pool.today, leverage=pool.leverage)
+    figures = _figures(session, pool)
+    months = figures.months
     live = months[-1].live_principal if months else 0
     limit = int(pool.leverage * max(pool.balance, 0)) if pool.leverage is not None else None
-    banks = desk_history.bank_triggers(session, year=pool.today.year)
+    banks = figures.banks
     floor = desk_alerts.pool_floor(session)
     headroom_bp = desk_alerts.headroom_alert_bp(session)
     alerts = desk_alerts.desk_alerts(
@@ -134,8 +176,9 @@ def _render(form: AlertLevelsForm | None = None, status: int = 200) -> ResponseR
             pool=pool,
             months=months,
             charts=_charts(months),
-            npl_total=desk_history.npl_total(session),
-            npl=_npl_tables(session, pool.trigger_bp),
+            npl_total=figures.npl_total,
+            npl=_npl_tables(figures, pool.trigger_bp),
+            taken_at=datetime.fromtimestamp(figures.taken_at, UTC),
             banks=banks,
             waiting=desk_history.waiting_claims(session),
             alerts=alerts,

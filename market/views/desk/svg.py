@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 W, H = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 78, 12, 14, 40
+SHADES = ("#c6d9ec", "#8fb3d9")  # outer and inner bands of a fan
 COLOURS = ("#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d08a00", "#3b8ea5")
 Fmt = Callable[[float], str]
 
@@ -23,11 +24,11 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     raw = (hi - lo) / n
     mag = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 1.0
     step = next((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), raw)
-    start = (lo // step) * step
-    out, v = [], start
-    while v <= hi + step * 1e-9:
-        out.append(v)
+    v = (lo // step) * step
+    out = [v]
+    while v < hi - step * 1e-9:  # the last tick is at or above the highest value
         v += step
+        out.append(v)
     return out
 
 
@@ -71,7 +72,7 @@ class _Frame:
         n = len(labels)
         every = max(1, -(-n // 12))
         for i, text in enumerate(labels):
-            if i % every == 0 or i == n - 1:
+            if i % every == 0:
                 self.parts.append(
                     f'<text x="{self.x(i, n):.1f}" y="{H - BOTTOM + 16}" text-anchor="middle"'
                     f' font-size="11" fill="#333">{escape(text)}</text>'
@@ -82,11 +83,11 @@ class _Frame:
         return Markup("".join(self.parts))
 
 
-def _legend(names: Sequence[str]) -> str:
+def _legend(names: Sequence[str], colours: Sequence[str] = COLOURS) -> str:
     out = []
     for k, name in enumerate(names):
         x = LEFT + 150 * k
-        colour = COLOURS[k % len(COLOURS)]
+        colour = colours[k % len(colours)]
         out.append(
             f'<rect x="{x}" y="{H - 16}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{x + 14}" y="{H - 7}" font-size="11" fill="#333">{escape(name)}</text>'
@@ -170,7 +171,7 @@ def fan_chart(
     frame.open()
     n = len(labels)
     k = len(bands)
-    for lo_i, shade in ((0, "#c6d9ec"), (1, "#8fb3d9")):
+    for lo_i, shade in enumerate(SHADES):
         hi_i = k - 1 - lo_i
         if lo_i >= hi_i:
             break
@@ -187,7 +188,7 @@ def fan_chart(
     )
     frame.x_labels(labels)
     if names:
-        frame.parts.append(_legend(names))
+        frame.parts.append(_legend(names, (SHADES[0], SHADES[1], COLOURS[0])))
     return frame.close()
 
 
