@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from market.domain.jobs import JobKind, JobStatus
+from market.domain.timeutil import utcnow
 from market.frame.config import ROOT
 from market.frame.db import transaction
 from market.models.forecasts import ForecastJob, PortfolioSnapshot
@@ -58,6 +59,7 @@ def desk_args(session: Session, world: World) -> dict[str, object]:
         job = ForecastJob(
             kind=JobKind.FORECAST, status=JobStatus.FAILED, params=ForecastParams().to_dict(),
             seed=1, schemes=[], snapshot_id=snap.id, pool_balance=0, created_by_id=bureau.id,
+            finished_at=utcnow(),
         )  # fmt: skip
         session.add(job)
     targets.seed_targets(session, ROOT / "seeds" / "targets.json")

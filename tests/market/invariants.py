@@ -31,6 +31,10 @@ CHECKS: dict[str, str] = {
               <> COALESCE((SELECT SUM(interest_paid) FROM instalment i WHERE i.loan_id = l.id), 0)
            OR EXISTS (SELECT 1 FROM repayment r WHERE r.loan_id = l.id
                       AND r.principal + r.interest <> r.amount)""",
+    "a finished forecast job has its end time and a running one its start": """
+        SELECT id FROM forecast_job
+        WHERE (status IN ('done', 'failed') AND finished_at IS NULL)
+           OR (status = 'running' AND started_at IS NULL)""",
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",
