@@ -54,7 +54,7 @@ class MonthRow:
     contributions: int = 0
     compensation: int = 0
     recoveries: int = 0
-    subsidies: int = 0  # interest subsidies the scheme committed on loans enrolled that month
+    subsidies: int = 0  # interest subsidies earned that month (the ledger's subsidies account)
     balance: int = 0  # pool cash at the end of the month
     enrolled: int = 0  # principal enrolled during the month
     closed: int = 0  # principal of enrolled loans closed during the month
@@ -104,9 +104,7 @@ def monthly(session: Session, *, today: date, leverage: float | None) -> list[Mo
     """The pool month by month, from its first posting or enrolment up to `today`'s month."""
     flows = _flows_by_month(session)
     enrolled_only = col(Loan.enrolment) == Enrolment.ENROLLED
-    enrolled, subsidies = _sums_by_month(
-        session, Loan.enrolled_on, (Loan.principal, Loan.interest_subsidy), enrolled_only
-    )
+    (enrolled,) = _sums_by_month(session, Loan.enrolled_on, (Loan.principal,), enrolled_only)
     (closed,) = _sums_by_month(session, Loan.closed_on, (Loan.principal,), enrolled_only)
     keys = set(flows) | set(enrolled) | set(closed)
     if not keys:
@@ -120,7 +118,7 @@ def monthly(session: Session, *, today: date, leverage: float | None) -> list[Mo
             contributions=-net.get(LedgerAccount.FUNDING, 0),
             compensation=net.get(LedgerAccount.COMPENSATION, 0),
             recoveries=-net.get(LedgerAccount.RECOVERIES, 0),
-            subsidies=subsidies.get(key, 0),
+            subsidies=net.get(LedgerAccount.SUBSIDIES, 0),
             enrolled=enrolled.get(key, 0),
             closed=closed.get(key, 0),
         )
