@@ -34,7 +34,7 @@ from market.services import (
     accounts,
     assets,
     audit,
-    claims,
+    claim_decision,
     pool,
     recoveries,
     servicing,
@@ -91,7 +91,10 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
     if (folder / "scheme.json").exists():
         _seed_pool(session, _read("scheme.json", folder), orgs, report)
     if (folder / "lending.json").exists():
-        _seed_lending(session, _read("lending.json", folder), orgs, report)
+        later = None
+        if (folder / "scheme.json").exists():
+            later = _read("scheme.json", folder).get("later_version")
+        _seed_lending(session, _read("lending.json", folder), orgs, report, later)
     if (folder.parent / "targets.json").exists():  # the plans' targets (the bureau's desk)
         targets.seed_targets(session, folder.parent / "targets.json")
     return report
@@ -136,6 +139,7 @@ def _ask(session: Session, story: dict[str, Any], orgs: dict[str, int]) -> Finan
             purpose=story["purpose"],
             wants_insurance=story["insurance"],
             bank_id=orgs[story["bank"]] if story["bank"] else None,
+            other_collateral=int(story.get("other_collateral_cny", 0)) * 100,
         ),
     )
 
@@ -153,6 +157,7 @@ def _offer(session: Session, request: FinancingRequest, offer: dict[str, Any], t
             repayment_type=RepaymentType(offer["repayment"]),
             rating_grade=offer["grade"],
             conditions="Pledge registration at CNIPA before disbursement.",
+            relending=bool(offer.get("relending", False)),
         ),
     )
     if offer.get("approver"):
@@ -163,9 +168,14 @@ def _offer(session: Session, request: FinancingRequest, offer: dict[str, Any], t
 
 
 def _seed_lending(
-    session: Session, data: dict[str, Any], orgs: dict[str, int], report: SeedReport
+    session: Session,
+    data: dict[str, Any],
+    orgs: dict[str, int],
+    report: SeedReport,
+    scheme_later: dict[str, Any] | None = None,
 ) -> None:
-    """Play the demo's loan stories through the services (once: only on an empty book)."""
+    """Play the demo's loan stories through the services (once: only on an empty book); the
+    scheme's later version, if any, takes effect before the later stories."""
     if session.exec(select(FinancingRequest)).first() is not None:
         report.count("loan stories", new=False)
         return
@@ -206,14 +216,14 @@ def _seed_lending(
         if story["then"] == "repay":
             continue
         officer = _user(session, story["officer"])
-        claim = claims.file_claim(
+        claim = claim_decision.file_claim(
             session,
             actor=officer,
             loan_id=loan.id or 0,
             note="Borrower stopped paying; pledge enforced.",
         )
         if story["then"] == "claim_approved" and staff is not None:
-            claims.decide_claim(
+            claim_decision.decide_claim(
                 session,
                 actor=staff,
                 claim_id=claim.id or 0,
@@ -230,6 +240,15 @@ def _seed_lending(
                     proceeds=int(rec["proceeds"]),
                     counterparty=rec["counterparty"],
                 )
+    if scheme_later is not None and staff is not None:
+        # The bureau's second scheme version takes effect now: the later loans enrol under it.
+        pool.add_scheme_version(
+            session,
+            actor=staff,
+            document=scheme_later["scheme"],
+            effective_from=business_date(session),
+            partners={party: orgs[key] for party, key in scheme_later["partners"].items()},
+        )
     for story in data["later"]:
         request = _ask(session, story, orgs)
         made = [_offer(session, request, offer, story["term_months"]) for offer in story["offers"]]
@@ -322,6 +341,7 @@ def _seed_orgs(
                     industry=row.get("industry"),
                     size=CompanySize(row["size"]) if row.get("size") else None,
                     region=row.get("region", ""),
+                    high_tech=bool(row.get("high_tech", False)),
                     contact_name=row.get("contact_name", ""),
                     contact_phone=row.get("contact_phone", ""),
                     contact_email=row.get("contact_email", ""),

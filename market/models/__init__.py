@@ -6,6 +6,7 @@ from market.models.audit import AuditEvent
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -26,6 +27,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "FeeTable",
     "FinancingRequest",
     "ForecastJob",
     "IPAsset",
@@ -34,6 +36,7 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "Payment",
     "PlanTarget",
     "Pledge",
     "PortfolioSnapshot",
@@ -45,5 +48,6 @@ __all__ = [
     "RequestDecline",
     "SchemeVersion",
     "Setting",
+    "StripeEvent",
     "User",
 ]
