@@ -14,7 +14,7 @@ from market.domain.kinds import AssetKind
 from market.models.lending import Loan
 from market.services import desk_alerts, desk_history
 from market.services import pool as pool_svc
-from market.services.claims import decide_claim
+from market.services.claim_decision import decide_claim
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import (
