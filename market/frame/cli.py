@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from market.domain.errors import DomainError
-from market.frame import migrate
+from market.frame import jobs, migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
 from market.frame.payments_cli import payments_group
@@ -223,7 +223,17 @@ def simulate(args: tuple[str, ...]) -> None:
         raise SystemExit(code)
 
 
-COMMANDS = (db_group, init_db, seed, demo, advance_date, generate_book, simulate, payments_group)
+COMMANDS = (
+    db_group,
+    init_db,
+    seed,
+    demo,
+    advance_date,
+    generate_book,
+    simulate,
+    payments_group,
+    jobs.worker,
+)
 SERVING_COMMANDS = frozenset({"run"})
 
 

@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
@@ -30,6 +31,7 @@ __all__ = [
     "Claim",
     "FeeTable",
     "FinancingRequest",
+    "ForecastJob",
     "IPAsset",
     "Instalment",
     "LedgerEntry",
@@ -37,7 +39,9 @@ __all__ = [
     "Offer",
     "Organisation",
     "Payment",
+    "PlanTarget",
     "Pledge",
+    "PortfolioSnapshot",
     "Receivable",
     "Recovery",
     "RecoveryReversal",

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 from werkzeug.routing import Rule
 
-from tests.market import access_lending, access_payments, access_pool
+from tests.market import access_desk, access_lending, access_payments, access_pool
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import lending_world, make_request
@@ -68,6 +68,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.audit_log", "GET"): frozenset({"bureau", "admin"}),
     **access_lending.ACCESS,
     **access_pool.ACCESS,
+    **access_desk.ACCESS,
     **access_payments.ACCESS,
 }
 LENDING_ARGS = {"request_id", "offer_id", "loan_id", "claim_id", "suspension_id", "txn"}
@@ -123,6 +124,8 @@ def test_permission_matrix(
     more: dict[str, object] = {}
     if LENDING_ARGS & set(_rule(app, endpoint).arguments):
         more = vars(lending_world(session, world))
+    if access_desk.DESK_ARGS & set(_rule(app, endpoint).arguments):
+        more.update(access_desk.desk_args(session, world))
     asset = make_asset(session, world.sme)
     assert asset.id is not None
     if endpoint in COLLATERAL_ENDPOINTS:
