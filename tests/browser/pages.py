@@ -1,0 +1,66 @@
+"""What the browser tests check on a page: console errors, overflow, a screenshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Elements wider than the viewport that are not inside a scrolling (or clipping) box; the
+# innermost ones are reported, each by a short CSS path.
+OVERFLOW_JS = """
+() => {
+  const limit = window.innerWidth;
+  if (document.documentElement.scrollWidth <= limit) return [];
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) return s + '#' + el.id;
+    const cls = [...el.classList].slice(0, 2);
+    if (cls.length) s += '.' + cls.join('.');
+    const parent = el.parentElement;
+    if (parent) {
+      const same = [...parent.children].filter((c) => c.tagName === el.tagName);
+      if (same.length > 1) s += ':nth-of-type(' + (same.indexOf(el) + 1) + ')';
+    }
+    return s;
+  };
+  const path = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 5; e = e.parentElement) {
+      parts.unshift(name(e));
+      if (e.id) break;
+    }
+    return parts.join(' > ');
+  };
+  const wide = [...document.body.querySelectorAll('*')].filter(
+    (el) => el.getBoundingClientRect().right > limit + 1 && !clipped(el));
+  const inner = wide.filter((el) => !wide.some((o) => o !== el && el.contains(o)));
+  return inner.slice(0, 5).map((el) =>
+    path(el) + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ' px)');
+}
+"""
+
+NAV_LINKS_JS = """
+() => [...document.querySelectorAll('header .nav a[href]')]
+  .map((a) => new URL(a.href).pathname)
+"""
+
+
+def overflow(page: Any) -> list[str]:
+    """Selectors of the elements that make the page wider than the viewport (empty if none)."""
+    found: list[str] = page.evaluate(OVERFLOW_JS)
+    return found
+
+
+def nav_paths(page: Any) -> list[str]:
+    """The paths of the signed-in user's navigation links, in order, without repeats."""
+    seen: list[str] = []
+    for path in page.evaluate(NAV_LINKS_JS):
+        if path not in seen:
+            seen.append(path)
+    return seen
