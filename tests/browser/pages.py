@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Elements wider than the viewport that are not inside a scrolling (or clipping) box; the
@@ -49,6 +50,28 @@ NAV_LINKS_JS = """
 () => [...document.querySelectorAll('header .nav a[href]')]
   .map((a) => new URL(a.href).pathname)
 """
+
+
+MAIN_LINKS_JS = """
+() => [...document.querySelectorAll('main a[href]')].map((a) => new URL(a.href).pathname)
+"""
+
+# Pages behind the nav a journey also opens: the first of each kind linked from a nav page.
+DETAIL_PAGES = [
+    re.compile(r"^/financing/\d+$"),  # a request and its offers side by side
+    re.compile(r"^/loans/\d+$"),  # a loan and its schedule
+    re.compile(r"^/assets/\d+$"),  # an asset
+    re.compile(r"^/assets/\d+/valuation$"),  # its valuation report
+    re.compile(r"^/pool/(claims|ledger|schemes)/?$"),  # the pool's tabs
+]
+
+
+def detail_paths(page: Any, found: dict[int, str]) -> None:
+    """Note in `found` the first link of each DETAIL_PAGES kind on this page."""
+    for path in page.evaluate(MAIN_LINKS_JS):
+        for i, pattern in enumerate(DETAIL_PAGES):
+            if i not in found and pattern.match(path):
+                found[i] = path
 
 
 def overflow(page: Any) -> list[str]:

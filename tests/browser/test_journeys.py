@@ -1,5 +1,6 @@
-"""Each demo user signs in and visits every page of their navigation, in English and Chinese,
-at a desktop (1366 px) and a phone (390 px) width: no console error, no page wider than the
+"""Each demo user signs in and visits every page of their navigation (and the first request,
+loan, asset, valuation report and pool tab those pages link to), in English and Chinese, at a
+desktop (1366 px) and a phone (390 px) width: no console error, no page wider than the
 viewport, and a screenshot of each page for a person to look at."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import slug
-from tests.browser.pages import nav_paths, overflow
+from tests.browser.pages import detail_paths, nav_paths, overflow
 
 PASSWORD = "demo-pass-2026"  # seeds/demo/users.json
 USERS = {
@@ -37,6 +38,7 @@ def test_user_visits_every_page_of_their_nav(
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    prefix = shots_dir / f"{who}-{lang}-{width}"
     problems: list[str] = []
     try:
         page.goto(f"{site_url}/login")
@@ -47,19 +49,29 @@ def test_user_visits_every_page_of_their_nav(
         assert "/login" not in page.url, f"{who} could not sign in"
         paths = nav_paths(page)
         assert paths, f"{who} has no navigation links"
+        details: dict[int, str] = {}
         for path in paths:
-            errors.clear()
-            response = page.goto(f"{site_url}{path}")
-            status = response.status if response else 0
-            if status >= 400:
-                problems.append(f"{path}: HTTP {status}")
-            too_wide = overflow(page)
-            if too_wide:
-                problems.append(f"{path}: wider than {w} px: {'; '.join(too_wide)}")
-            if errors:
-                problems.append(f"{path}: console errors: {errors[:3]}")
-            name = f"{who}-{lang}-{width}-{slug(path)}.png"
-            page.screenshot(path=str(shots_dir / name), full_page=True)
+            problems += visit(page, site_url, path, errors, prefix)
+            detail_paths(page, details)
+        for path in details.values():
+            problems += visit(page, site_url, path, errors, prefix)
     finally:
         context.close()
     assert not problems, f"{who} ({lang}, {w} px):\n" + "\n".join(problems)
+
+
+def visit(page: Any, site_url: str, path: str, errors: list[str], prefix: Path) -> list[str]:
+    """Open `path`; what is wrong with it (HTTP error, too wide, console errors); screenshot."""
+    problems: list[str] = []
+    errors.clear()
+    response = page.goto(f"{site_url}{path}")
+    status = response.status if response else 0
+    if status >= 400:
+        problems.append(f"{path}: HTTP {status}")
+    too_wide = overflow(page)
+    if too_wide:
+        problems.append(f"{path}: wider than the viewport: {'; '.join(too_wide)}")
+    if errors:
+        problems.append(f"{path}: console errors: {errors[:3]}")
+    page.screenshot(path=f"{prefix}-{slug(path)}.png", full_page=True)
+    return problems

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import (
@@ -29,6 +27,7 @@ from market.services import claims as claim_svc
 from market.services import pool as pool_svc
 from market.services.clock import business_date
 from market.views.authz import actor, roles_required
+from market.views.csvexport import csv_response
 from market.views.formtools import apply_errors
 from market.views.pool import figures
 from market.views.pool.blueprint import (
@@ -144,23 +143,19 @@ def lift_suspension(suspension_id: int) -> ResponseReturnValue:
 
 
 def _ledger_csv(txns: list[figures.LedgerTxn], today: date) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "txn",
-            "posted_on",
-            "account",
-            "debit_cny",
-            "credit_cny",
-            "memo",
-            "loan_id",
-            "claim_id",
-            "recovery_id",
-            "reverses_txn",
-            "pool_cash_after_cny",
-        ]
-    )
+    header: list[object] = [
+        "txn",
+        "posted_on",
+        "account",
+        "debit_cny",
+        "credit_cny",
+        "memo",
+        "loan_id",
+        "claim_id",
+        "recovery_id",
+        "reverses_txn",
+        "pool_cash_after_cny",
+    ]
 
     def cny(fen: int) -> str:
         sign = "-" if fen < 0 else ""
@@ -171,9 +166,10 @@ def _ledger_csv(txns: list[figures.LedgerTxn], today: date) -> Response:
         # A spreadsheet must not take a memo for a formula.
         return f"'{value}" if value.startswith(CSV_FORMULA_START) else value
 
+    rows: list[list[object]] = [header]
     for txn in txns:
         for line in txn.lines:
-            writer.writerow(
+            rows.append(
                 [
                     txn.txn,
                     txn.posted_on.isoformat(),
@@ -188,11 +184,7 @@ def _ledger_csv(txns: list[figures.LedgerTxn], today: date) -> Response:
                     cny(txn.balance_after),
                 ]
             )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="pool-ledger-{today}.csv"'},
-    )
+    return csv_response(rows, f"pool-ledger-{today}.csv")
 
 
 def _render_ledger(
