@@ -7,6 +7,7 @@ importing this module registers them all, so the factory imports `bp` from here.
 from __future__ import annotations
 
 from market.views.lending import (  # noqa: F401  (registers the pages)
+    claim_pages,
     loan_pages,
     offer_pages,
     request_pages,
