@@ -62,7 +62,9 @@ DETAIL_PAGES = [
     re.compile(r"^/loans/\d+$"),  # a loan and its schedule
     re.compile(r"^/assets/\d+$"),  # an asset
     re.compile(r"^/assets/\d+/valuation$"),  # its valuation report
-    re.compile(r"^/pool/(claims|ledger|schemes)/?$"),  # the pool's tabs
+    re.compile(r"^/pool/claims/?$"),  # the pool's tabs
+    re.compile(r"^/pool/ledger/?$"),
+    re.compile(r"^/pool/schemes/?$"),
 ]
 
 
