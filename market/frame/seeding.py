@@ -30,7 +30,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.orgs import Organisation, User
 from market.models.pool import LedgerEntry, SchemeVersion
 from market.services import acceptance as acceptance_svc
-from market.services import accounts, assets, audit, claims, pool, servicing, valuations
+from market.services import accounts, assets, audit, claims, pool, recoveries, servicing, valuations
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -210,7 +210,7 @@ def _seed_lending(
             )
             rec = story.get("recovery")
             if rec:
-                claims.record_recovery(
+                recoveries.record_recovery(
                     session,
                     actor=officer,
                     loan_id=loan.id or 0,

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.interest import PENALTY_MARKUP_DEFAULT_BP, DayCount
 from market.domain.schedule import Classification, RepaymentType
 from market.domain.states import Enrolment, LoanStatus, OfferStatus, RequestStatus
 from market.domain.timeutil import utcnow
@@ -135,3 +136,18 @@ class Loan(SQLModel, table=True):
     npl_since: date | None = None
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    # Daily interest and overdue charges (market.domain.interest; docs/loans.md).
+    day_count: DayCount = Field(
+        default=DayCount.ACTUAL_360,
+        sa_column=enum_column(DayCount, server_default=DayCount.ACTUAL_360.value),
+    )
+    penalty_markup_bp: int = Field(
+        default=PENALTY_MARKUP_DEFAULT_BP,
+        sa_column=sa.Column(
+            sa.Integer(), nullable=False, server_default=str(PENALTY_MARKUP_DEFAULT_BP)
+        ),
+    )
+    penalty_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
+    compound_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
+    penalty_paid: int = Field(default=0, sa_column=money_column(server_default="0"))
+    penalty_accrued_to: date | None = None

@@ -1,5 +1,5 @@
 """Default and claim: the bank files, the bureau decides, the loss is split with riskpool
-and posted to the pool ledger; recoveries are distributed by the scheme's rule."""
+and posted to the pool ledger. Recoveries are recorded in market.services.recoveries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from market.domain.kinds import DisposalKind, LedgerAccount, Role
+from market.domain.kinds import LedgerAccount, Role
 from market.domain.messages import N_, msg
 from market.domain.money import format_fen
 from market.domain.statemachine import require_transition
@@ -37,7 +37,6 @@ from market.services.servicing import (
     get_loan_for,
     instalments,
     position,
-    release_pledges,
     require_lender,
     thresholds,
 )
@@ -308,104 +307,6 @@ def _check_suspension(
         after=audit.snapshot(row),
         organisation_id=bank_id,
     )
-
-
-def record_recovery(
-    session: Session,
-    *,
-    actor: User,
-    loan_id: int,
-    disposal: DisposalKind,
-    proceeds: int,
-    counterparty: str = "",
-    closes: bool = False,
-) -> Recovery:
-    """The bank records proceeds from disposing of the pledged IP; they go back by the
-    scheme's recovery rule (the pool's part is posted to the ledger). Closing the disposal
-    releases the pledges and closes the loan."""
-    with transaction(session):
-        loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
-        require_lender(actor, loan)
-        if loan.status is not LoanStatus.COMPENSATED:
-            raise Conflict(N_("Recoveries are recorded on a loan whose claim was approved."))
-        assert loan.id is not None
-        claim = session.exec(
-            select(Claim).where(Claim.loan_id == loan.id, Claim.status == ClaimStatus.APPROVED)
-        ).one()
-        if proceeds < 0 or (proceeds == 0 and not closes):
-            raise ValidationFailed(
-                N_("Enter the proceeds received."),
-                errors={"proceeds": N_("Enter a positive amount.")},
-            )
-        version = session.get(SchemeVersion, claim.scheme_version_id)
-        assert version is not None and claim.id is not None
-        scheme = pool.scheme_of(version)
-        # Each recovery goes back against what each payer has not yet had back.
-        returned: dict[str, int] = {}
-        for earlier in recoveries_for_loan(session, loan.id):
-            for party, value in earlier.distribution.items():
-                returned[party] = returned.get(party, 0) + int(value)
-        treasury_back = returned.pop("treasury", 0)
-        returned.pop("borrower", None)
-        if scheme.recovery_rule == "treasury":
-            returned["pool"] = returned.get("pool", 0) + treasury_back
-        unpaid = {p: int(v) - returned.get(p, 0) for p, v in claim.split.items()}
-        parts = scheme.split_recovery(proceeds, paid=unpaid).as_dict()
-        assert sum(parts.values()) == proceeds
-        today = business_date(session)
-        row = Recovery(
-            loan_id=loan.id,
-            claim_id=claim.id,
-            disposal=disposal,
-            proceeds=proceeds,
-            received_on=today,
-            counterparty=counterparty.strip()[:200],
-            closes_disposal=closes,
-            distribution=parts,
-            recorded_by_id=actor.id or 0,
-        )
-        session.add(row)
-        session.flush()
-        to_pool = parts.get("pool", 0)
-        if to_pool > 0:
-            pool.post(
-                session,
-                actor=actor,
-                day=today,
-                lines=[
-                    (LedgerAccount.POOL_CASH, to_pool, 0),
-                    (LedgerAccount.RECOVERIES, 0, to_pool),
-                ],
-                memo=msg("Recovery on loan %(loan)s (%(kind)s)", loan=loan.id, kind=disposal.value),
-                loan_id=loan.id,
-                claim_id=claim.id,
-                recovery_id=row.id,
-            )
-        audit.record(
-            session,
-            actor=actor,
-            action="recovery.record",
-            obj=row,
-            after=audit.snapshot(row),
-            organisation_id=loan.bank_id,
-        )
-        if closes:
-            before = audit.snapshot(loan)
-            require_transition(LOAN_TRANSITIONS, loan.status, LoanStatus.CLOSED, what=N_("loan"))
-            loan.status = LoanStatus.CLOSED
-            loan.closed_on = today
-            session.add(loan)
-            release_pledges(session, actor=actor, loan=loan, reason=N_("disposal closed"))
-            audit.record(
-                session,
-                actor=actor,
-                action="loan.closed",
-                obj=loan,
-                before=before,
-                after=audit.snapshot(loan),
-                organisation_id=loan.bank_id,
-            )
-    return row
 
 
 def receivables_for(session: Session, *, actor: User) -> list[Receivable]:

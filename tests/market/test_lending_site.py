@@ -463,7 +463,9 @@ def test_borrower_sees_terms_schedule_pledges_and_what_is_due(
         assert pledge.registration_number in html
     assert f"Scheme {version.name}, version {version.version}" in html
     session.refresh(loan)
-    assert format_fen(loan.interest_subsidy) in html and loan.interest_subsidy > 0
+    # Nothing paid yet, so no subsidy earned (贴息 is paid on interest actually paid).
+    assert loan.interest_subsidy == 0
+    assert "Earned on each repayment on the interest actually paid" in html
     assert format_fen(loan.insurance_premium) in html
     assert "4.35%" in html and "Normal" in html
     assert "Loan disbursed" in html and "Pledge registered" in html

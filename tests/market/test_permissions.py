@@ -84,6 +84,7 @@ def _url(app: Flask, endpoint: str, world: World, asset_id: int, **more: object)
         "asset_id": asset_id,
         "kind": "invention_patent",
         "user_id": world.users["insurer"].id,
+        "recovery_id": 1,  # the reversal form is refused (no reason) before the id is read
         **more,
     }
     rule = _rule(app, endpoint)

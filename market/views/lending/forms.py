@@ -19,11 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from market.domain.interest import PrepayMode
 from market.domain.kinds import DisposalKind, RepaymentKind
 from market.domain.schedule import RepaymentType
 from market.services.offers import OfferInput
 from market.services.requests import MAX_TERM_MONTHS, RequestInput
 from market.text.labels import DISPOSAL_LABELS, REPAYMENT_KIND_LABELS, REPAYMENT_TYPE_LABELS
+from market.text.loan_labels import PREPAY_MODE_LABELS
 from market.views.formtools import MoneyField, not_blank, opts
 
 
@@ -173,6 +175,12 @@ class RepaymentForm(FlaskForm):  # type: ignore[misc]
     reference = StringField(
         _l("Bank reference"), validators=[Optional(), Length(max=100)]
     )
+    prepay_mode = SelectField(
+        _l("An early repayment keeps"),
+        validators=[Optional()],
+        choices=opts((k.value, PREPAY_MODE_LABELS[k]) for k in PrepayMode),
+        default=PrepayMode.KEEP_TERM.value,
+    )
     submit = SubmitField(_l("Record the repayment"))
 
 
@@ -202,5 +210,8 @@ class RecoveryForm(FlaskForm):  # type: ignore[misc]
     closes = BooleanField(
         _l("This closes the disposal"),
         description=_l("Releases the pledges and closes the loan."),
+    )
+    confirm_surplus = BooleanField(
+        _l("Yes, record it: the surplus goes to the borrower"),
     )
     submit = SubmitField(_l("Record the recovery"))
