@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from market.domain.apr import annual_percentage_rate
+from market.domain.interest import DayCount
 from market.domain.schedule import RepaymentType, build_schedule
 
 
@@ -28,13 +29,15 @@ def test_two_months_compounded() -> None:
 
 def test_equal_instalments_cost_their_nominal_rate() -> None:
     # 等额本息 sets the payment so the payments discounted at the monthly rate (6 % / 12) equal
-    # the principal: the APR is the nominal 6.00 % (fen rounding moves it far less than 0.005 %).
+    # the principal: with 30/360 months (each month exactly 1/12 of a year) the APR is the
+    # nominal 6.00 % (fen rounding moves it far less than 0.005 %).
     rows = build_schedule(
         principal=1_000_000_00,
         rate_bp=600,
         months=12,
         repayment_type=RepaymentType.EQUAL_INSTALMENT,
         start=date(2026, 1, 15),
+        day_count=DayCount.THIRTY_360,
     )
     assert annual_percentage_rate(1_000_000_00, [r.total for r in rows]) == Decimal("6.00")
 
