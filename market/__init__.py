@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.auth.routes import bp as auth_bp
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
+    from market.views.payments.routes import bp as payments_bp
     from market.views.pool.routes import bp as pool_bp
 
     app = Flask(
@@ -41,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     web.init_app(app)
-    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
+    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp):
         app.register_blueprint(bp)
     errorpages.init_app(app)
     cli.init_app(app)

@@ -98,7 +98,8 @@ class LedgerAccount(enum.StrEnum):
     FUNDING = "funding"  # government contributions
     COMPENSATION = "compensation"  # what the pool paid on claims
     RECOVERIES = "recoveries"  # what came back to the pool
-    SUBSIDIES = "subsidies"  # interest subsidies (贴息) earned on interest paid (an expense)
+    # Subsidies the pool bears (an expense): 贴息 on interest paid, fee and premium subsidies.
+    SUBSIDIES = "subsidies"
     SUBSIDY_PAYABLE = "subsidy_payable"  # earned, not yet paid out (a liability)
 
 

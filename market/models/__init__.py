@@ -5,6 +5,7 @@ from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -25,6 +26,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "FeeTable",
     "FinancingRequest",
     "IPAsset",
     "Instalment",
@@ -32,6 +34,7 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "Payment",
     "Pledge",
     "Receivable",
     "Recovery",
@@ -41,5 +44,6 @@ __all__ = [
     "RequestDecline",
     "SchemeVersion",
     "Setting",
+    "StripeEvent",
     "User",
 ]

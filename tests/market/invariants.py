@@ -41,6 +41,11 @@ CHECKS: dict[str, str] = {
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",
+    "the pool's subsidies equal those of the paid payments": """
+        SELECT 1 WHERE (SELECT COALESCE(SUM(debit), 0) - COALESCE(SUM(credit), 0)
+                        FROM ledger_entry WHERE account = 'subsidies')
+                    <> (SELECT COALESCE(SUM(subsidy), 0) FROM payment
+                        WHERE status = 'succeeded')""",
 }
 
 

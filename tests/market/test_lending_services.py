@@ -30,7 +30,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import BankSuspension, LedgerEntry, Receivable
 from market.services import acceptance as acceptance_svc
 from market.services import assets as asset_svc
-from market.services import claims, pool, recoveries, servicing
+from market.services import claim_decision, claims, pool, recoveries, servicing
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -591,7 +591,7 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     # demo scheme's 180 days to claim.
     assert claim.deadline_on == first_due(session, loan) + timedelta(days=91 + 180)
     balance = pool.pool_balance(session)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session,
         actor=world.users["bureau"],
         claim_id=claim.id or 0,
@@ -655,10 +655,10 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
         make_claim(session, world, loan)
     balance = pool.pool_balance(session)
     with pytest.raises(ValidationFailed):
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=False, reason=""
         )
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session,
         actor=world.users["bureau"],
         claim_id=claim.id or 0,
@@ -668,7 +668,7 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE and pool.pool_balance(session) == balance
     with pytest.raises(Conflict):
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason=""
         )
     again = make_claim(session, world, loan)
@@ -691,7 +691,7 @@ def test_the_pool_pays_only_up_to_its_balance(session: Session, world: World) ->
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     session.refresh(claim)
@@ -720,7 +720,7 @@ def test_a_loan_keeps_its_scheme_version_for_life(session: Session, world: World
     make_npl(session, loan)
     assert pool.scheme_in_force(session, business_date(session)).id == newer.id  # type: ignore[union-attr]
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     session.refresh(claim)
@@ -734,7 +734,7 @@ def test_losses_past_the_trigger_suspend_the_bank_until_the_bureau_lifts_it(
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     suspension = pool.live_suspension(session, world.bank.id or 0)
@@ -856,7 +856,7 @@ def test_the_annual_budget_cap_limits_what_the_pool_pays(session: Session, world
     make_npl(session, first)
     for loan in (first, second):
         claim = make_claim(session, world, loan)
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
         )
         session.refresh(claim)

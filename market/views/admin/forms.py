@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -45,6 +46,9 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
         choices=opts([("", "—")] + [(s.value, SIZE_LABELS[s]) for s in CompanySize]),
     )
     region = SelectField(_l("Region"), choices=opts([("", "—"), *REGIONS]))
+    high_tech = BooleanField(
+        _l("Certified high and new technology enterprise (income tax 15 percent)")
+    )
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(

@@ -39,6 +39,7 @@ def organisations() -> ResponseReturnValue:
             industry=form.industry.data or None,
             size=CompanySize(form.size.data) if form.size.data else None,
             region=form.region.data or "",
+            high_tech=bool(form.high_tech.data),
             contact_name=form.contact_name.data or "",
             contact_phone=form.contact_phone.data or "",
             contact_email=form.contact_email.data or "",

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -84,6 +85,14 @@ class RequestForm(FlaskForm):  # type: ignore[misc]
         _l("I want guarantee insurance"),
         description=_l("The insurer shares the loss if the loan defaults; it costs a premium."),
     )
+    other_collateral = MoneyField(
+        _l("Part secured by other collateral (CNY)"),
+        validators=[Optional()],
+        description=_l(
+            "Only if property or other non-IP collateral secures part of the loan; some schemes "
+            "compensate only the IP-backed part."
+        ),
+    )
     bank_id = SelectField(_l("Send to"), default="")
     submit = SubmitField(_l("Send the request"))
 
@@ -96,6 +105,7 @@ class RequestForm(FlaskForm):  # type: ignore[misc]
             purpose=self.purpose.data or "",
             wants_insurance=bool(self.wants_insurance.data),
             bank_id=int(self.bank_id.data) if self.bank_id.data else None,
+            other_collateral=self.other_collateral.data or 0,
         )
 
 
@@ -127,6 +137,10 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), Length(max=1000)],
         description=_l("E.g. the account the sales must flow through, covenants."),
     )
+    relending = BooleanField(
+        _l("Funded by PBoC relending or another monetary-policy tool"),
+        description=_l("Some schemes raise the pool's share for such loans."),
+    )
     submit = SubmitField(_l("Propose the offer"))
 
     def to_input(self) -> OfferInput:
@@ -139,6 +153,7 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
             rating_grade=self.rating_grade.data or "",
             override_reason=self.override_reason.data or "",
             conditions=self.conditions.data or "",
+            relending=bool(self.relending.data),
         )
 
 
@@ -191,6 +206,11 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
         _l("Note to the bureau"),
         validators=[Optional(), Length(max=1000)],
         description=_l("Collection steps taken, the state of the pledged IP."),
+    )
+    loss_confirmed_on = DateField(
+        _l("Day the provincial bureau confirmed the loss"),
+        validators=[Optional()],
+        description=_l("Needed when the scheme counts the claim deadline from it."),
     )
     submit = SubmitField(_l("File the claim"))
 

@@ -16,12 +16,13 @@ from market.frame.db import get_session
 from market.models.assets import IPAsset
 from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import Claim, SchemeVersion
+from market.services import claim_decision, servicing
 from market.services import claims as claims_svc
 from market.services import pool as pool_svc
 from market.services import recoveries as recoveries_svc
 from market.services import repayment as repayment_svc
-from market.services import servicing
 from market.services import subsidies as subsidies_svc
+from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
 from market.services.timeline import request_timeline
 from market.text.labels import LABELS
@@ -96,7 +97,9 @@ def _loan_page(
     claims = claims_svc.claims_for_loan(session, loan.id)
     deadline = None
     if version is not None and position is not None and position.classification.is_npl:
-        deadline = claims_svc.claim_deadline(loan, version, position.npl_since)
+        deadline = claim_deadline(
+            pool_svc.scheme_of(version), npl_since=position.npl_since, loss_confirmed_on=None
+        )
     lender = is_banker(user) and user.organisation_id == loan.bank_id
     can_claim = (
         lender
@@ -128,6 +131,7 @@ def _loan_page(
         disburse_form=disburse_form or DisburseForm(formdata=None),
         reverse_form=ReverseRecoveryForm(formdata=None),
         deadline=deadline,
+        scheme=pool_svc.scheme_of(version) if version is not None else None,
         lender=lender,
         can_claim=can_claim,
         repayment_form=repayment_form or RepaymentForm(formdata=None),
@@ -217,8 +221,12 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
         flash_form_errors(form)
     else:
         try:
-            claims_svc.file_claim(
-                get_session(), actor=actor(), loan_id=loan_id, note=form.note.data or ""
+            claim_decision.file_claim(
+                get_session(),
+                actor=actor(),
+                loan_id=loan_id,
+                note=form.note.data or "",
+                loss_confirmed_on=form.loss_confirmed_on.data,
             )
         except ValidationFailed as exc:
             flash_failure(exc)
