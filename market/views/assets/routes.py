@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.domain.errors import ValidationFailed
+from market.domain.errors import Conflict, ValidationFailed
 from market.domain.kinds import AssetKind, Role
 from market.frame.db import get_session
 from market.frame.i18n import select_locale
 from market.models.assets import IPAsset
+from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.services import assets as svc
 from market.services import listings
@@ -112,10 +113,15 @@ def detail(asset_id: int) -> ResponseReturnValue:
     asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id)
     owner = get_session().get(Organisation, asset.owner_id)
     latest = valuation_svc.latest(get_session(), asset_id)
+    pledge = svc.active_pledge(get_session(), asset_id)
+    loan = get_session().get(Loan, pledge.loan_id) if pledge else None
     return render_template(
         "assets/detail.html",
         asset=asset,
         owner=owner,
+        pledge=pledge,
+        pledge_loan=loan,
+        pledge_bank=get_session().get(Organisation, loan.bank_id) if loan else None,
         valuation=latest,
         loan_note=localise(latest.result, select_locale())["loan_note"] if latest else None,
         specs=FACTS_BY_KIND[asset.kind],
@@ -143,6 +149,12 @@ def edit(asset_id: int) -> ResponseReturnValue:
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
+        except Conflict as exc:
+            # Refused (pledged, withdrawn, changed meanwhile): stay on the form, keep the input.
+            flash(_(exc.message), "error")
+            return render_template(
+                "assets/form.html", form=form, kind=asset.kind, asset=asset, **_labels()
+            ), 409
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("assets.detail", asset_id=asset_id))

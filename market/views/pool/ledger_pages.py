@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from datetime import date
 
 from flask import (
@@ -15,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -31,6 +27,7 @@ from market.models.pool import BankSuspension, Claim
 from market.services import pool as pool_svc
 from market.services.clock import business_date
 from market.views.authz import actor, roles_required
+from market.views.csvexport import csv_response
 from market.views.formtools import apply_errors
 from market.views.pool import figures, ledger_list
 from market.views.pool.blueprint import (
@@ -153,26 +150,8 @@ def lift_suspension(suspension_id: int) -> ResponseReturnValue:
 
 
 def _ledger_csv(session: Session, today: date) -> Response:
-    """The whole ledger as CSV, streamed (constant memory whatever its length)."""
-
-    def lines() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        for row in ledger_list.ledger_csv_rows(session):
-            writer.writerow(row)
-            if out.tell() > 64_000:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
-    return Response(
-        stream_with_context(lines()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{ledger_list.csv_filename(today)}"'
-        },
-    )
+    """The whole ledger as CSV, streamed (constant memory whatever its length), BOM first."""
+    return csv_response(ledger_list.ledger_csv_rows(session), ledger_list.csv_filename(today))
 
 
 def _render_ledger(
