@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.auth.routes import bp as auth_bp
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
+    from market.views.once import hidden_field
     from market.views.pool.routes import bp as pool_bp
 
     app = Flask(
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     web.init_app(app)
     for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
         app.register_blueprint(bp)
+    app.jinja_env.globals["idempotency_field"] = hidden_field
     errorpages.init_app(app)
     cli.init_app(app)
     return app

@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.pledges import Pledge
@@ -26,12 +27,15 @@ __all__ = [
     "Claim",
     "FinancingRequest",
     "IPAsset",
+    "IdempotencyKey",
     "Instalment",
     "LedgerEntry",
+    "LedgerReversal",
     "Loan",
     "Offer",
     "Organisation",
     "Pledge",
+    "PoolLock",
     "Receivable",
     "Recovery",
     "Repayment",

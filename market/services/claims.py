@@ -181,7 +181,7 @@ def decide_claim(
         claim.decision_reason = reason.strip()
         if approve:
             scheme = pool.scheme_of(version)
-            balance = pool.pool_balance(session, today)
+            balance = pool.pool_balance(session, today, for_update=True)
             budget = None
             if scheme.annual_budget_cap is not None:
                 budget = max(

@@ -42,6 +42,7 @@ from market.views.lending.forms import (
     RecoveryForm,
     RepaymentForm,
 )
+from market.views.once import once
 
 
 @bp.route("/loans/")
@@ -146,6 +147,7 @@ def _lender_loan(loan_id: int) -> Loan:
 
 @bp.route("/loans/<int:loan_id>/disburse", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.disburse")
 def disburse(loan_id: int) -> ResponseReturnValue:
     """The lending bank pays the loan out today."""
     repayment_svc.disburse(get_session(), actor=actor(), loan_id=loan_id)
@@ -155,6 +157,7 @@ def disburse(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/repayments", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.repayment")
 def record_repayment(loan_id: int) -> ResponseReturnValue:
     """The lending bank records money the borrower paid."""
     _lender_loan(loan_id)
@@ -181,6 +184,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/claim", methods=["POST"])
 @roles_required(*BANKERS)
+@once("claim.file")
 def file_claim(loan_id: int) -> ResponseReturnValue:
     """The lending bank claims compensation on a non-performing enrolled loan."""
     _lender_loan(loan_id)
@@ -201,6 +205,7 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/recoveries", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.recovery")
 def record_recovery(loan_id: int) -> ResponseReturnValue:
     """The lending bank records proceeds from disposing of the pledged IP."""
     _lender_loan(loan_id)
