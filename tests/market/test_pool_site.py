@@ -234,7 +234,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     sign_in(client, world.users["bureau"])
     url = f"/pool/claims/{lw.claim_id}/decide"
     for data in ({"reject": "Reject"}, {"reject": "Reject", "reason": "  no "}, {}):
-        response = client.post(url, data=data)
+        response = client.post(url, data=keyed(data))
         assert response.status_code == 422, data
         text = response.get_data(as_text=True)
         assert f'id="claim-{lw.claim_id}"' in text
@@ -246,7 +246,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     assert (pool.pool_balance(session), _ledger_lines(session)) == (balance, lines)
 
     reason = "The loan was not serviced under the rules of the scheme."
-    response = client.post(url, data={"reject": "Reject", "reason": reason})
+    response = client.post(url, data=keyed({"reject": "Reject", "reason": reason}))
     assert response.status_code == 302
     session.refresh(claim)
     session.refresh(loan)
@@ -255,7 +255,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     assert (pool.pool_balance(session), _ledger_lines(session)) == (balance, lines)
     assert reason in _page(client, "/pool/claims?status=rejected")
     # A decided claim cannot be decided again.
-    assert client.post(url, data={"approve": "Approve"}).status_code == 409
+    assert client.post(url, data=keyed({"approve": "Approve"})).status_code == 409
 
 
 def test_deciding_an_unknown_claim_is_not_found(
