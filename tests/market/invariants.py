@@ -31,6 +31,9 @@ CHECKS: dict[str, str] = {
               <> COALESCE((SELECT SUM(interest_paid) FROM instalment i WHERE i.loan_id = l.id), 0)
            OR EXISTS (SELECT 1 FROM repayment r WHERE r.loan_id = l.id
                       AND r.principal + r.interest <> r.amount)""",
+    "a ledger transaction is reversed at most once": """
+        SELECT reverses_txn FROM ledger_entry WHERE reverses_txn IS NOT NULL
+        GROUP BY reverses_txn HAVING COUNT(DISTINCT txn) > 1""",
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",
