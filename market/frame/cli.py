@@ -125,8 +125,11 @@ def db_create_roles(app_role: str, password_env: str | None, print_only: bool) -
         )
     except RoleError as exc:
         raise click.ClickException(str(exc)) from exc
-    if print_only:
-        click.echo(";\n".join(statements) + ";")
+    if print_only:  # the password is not echoed
+        shown = app_role_statements(
+            app_role, database=bind.engine.url.database or "", password="***" if password else None
+        )
+        click.echo(";\n".join(shown) + ";")
         return
     with bind.engine.begin() as conn:
         for statement in statements:
