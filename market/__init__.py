@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
     from market.views.once import hidden_field
+    from market.views.payments.routes import bp as payments_bp
     from market.views.pool.routes import bp as pool_bp
 
     app = Flask(
@@ -42,7 +43,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     web.init_app(app)
-    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
+    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp):
         app.register_blueprint(bp)
     app.jinja_env.globals["idempotency_field"] = hidden_field
     errorpages.init_app(app)

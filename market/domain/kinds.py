@@ -98,6 +98,9 @@ class LedgerAccount(enum.StrEnum):
     FUNDING = "funding"  # government contributions
     COMPENSATION = "compensation"  # what the pool paid on claims
     RECOVERIES = "recoveries"  # what came back to the pool
+    # Subsidies the pool bears (an expense): 贴息 on interest paid, fee and premium subsidies.
+    SUBSIDIES = "subsidies"
+    SUBSIDY_PAYABLE = "subsidy_payable"  # earned, not yet paid out (a liability)
 
 
 class RepaymentKind(enum.StrEnum):

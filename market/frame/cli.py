@@ -16,6 +16,7 @@ from market.domain.errors import DomainError
 from market.frame import migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
+from market.frame.payments_cli import payments_group
 from market.frame.roles import RoleError, app_role_statements
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
@@ -233,7 +234,7 @@ def simulate(args: tuple[str, ...]) -> None:
         raise SystemExit(code)
 
 
-COMMANDS = (db_group, init_db, seed, demo, advance_date, simulate)
+COMMANDS = (db_group, init_db, seed, demo, advance_date, simulate, payments_group)
 SERVING_COMMANDS = frozenset({"run"})
 
 

@@ -6,6 +6,7 @@ from market.models.audit import AuditEvent
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -15,6 +16,7 @@ from market.models.pool import (
     Recovery,
     SchemeVersion,
 )
+from market.models.recoveries import RecoveryReversal
 from market.models.servicing import Instalment, Repayment
 from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
@@ -25,6 +27,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "FeeTable",
     "FinancingRequest",
     "IPAsset",
     "IdempotencyKey",
@@ -34,14 +37,17 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "Payment",
     "Pledge",
     "PoolLock",
     "Receivable",
     "Recovery",
+    "RecoveryReversal",
     "Repayment",
     "RequestAsset",
     "RequestDecline",
     "SchemeVersion",
     "Setting",
+    "StripeEvent",
     "User",
 ]

@@ -16,6 +16,7 @@ PARTY_LABELS = {
     "valuer": _l("Valuation firm"),
     "treasury": _l("Treasury"),
     "borrower": _l("Borrower"),
+    "province": _l("Provincial fund"),
 }
 
 CLAIM_STATUS_LABELS = {
@@ -29,6 +30,7 @@ ACCOUNT_LABELS = {
     LedgerAccount.FUNDING: _l("Government funding"),
     LedgerAccount.COMPENSATION: _l("Compensation paid"),
     LedgerAccount.RECOVERIES: _l("Recoveries"),
+    LedgerAccount.SUBSIDIES: _l("Fee and premium subsidies"),
 }
 
 RECOVERY_RULE_LABELS = {
