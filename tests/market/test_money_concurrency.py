@@ -26,7 +26,7 @@ from market.frame import migrate
 from market.models.integrity import LedgerReversal
 from market.models.pool import Claim, LedgerEntry
 from market.models.servicing import Repayment
-from market.services import claims
+from market.services import claim_decision as claims
 from market.services import pool as pool_svc
 from tests.market.conftest import World, database_url_option, make_test_app, sign_in
 from tests.market.dbsetup import app_engine, scratch_database
