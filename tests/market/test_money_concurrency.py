@@ -28,11 +28,19 @@ from market.models.pool import Claim, LedgerEntry
 from market.models.servicing import Repayment
 from market.services import claim_decision as claims
 from market.services import pool as pool_svc
+from market.services import servicing
 from tests.market.conftest import World, database_url_option, make_test_app, sign_in
 from tests.market.dbsetup import app_engine, scratch_database
 from tests.market.formkeys import keyed
 from tests.market.invariants import check_invariants
-from tests.market.lending_fixtures import first_txn, make_claim, make_loan, make_npl, setup_pool
+from tests.market.lending_fixtures import (
+    first_txn,
+    make_claim,
+    make_loan,
+    make_npl,
+    set_day,
+    setup_pool,
+)
 from tests.market.test_lending_concurrency import _race
 
 pytestmark = pytest.mark.postgres_only
@@ -192,6 +200,7 @@ def test_ten_concurrent_repayments(engines: tuple[Engine, Engine], same_key: boo
         world = World(s)
         setup_pool(s, world)
         loan = make_loan(s, world)
+        set_day(s, servicing.instalments(s, loan.id or 0)[0].due_on)
         officer_id = world.users["bank_officer"].id or 0
     data = {"amount": "100", "kind": "scheduled"}
     one = keyed(data)

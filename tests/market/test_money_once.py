@@ -24,6 +24,7 @@ from tests.market.lending_fixtures import (
     make_npl,
     make_offer,
     make_request,
+    set_day,
     setup_pool,
 )
 
@@ -65,6 +66,7 @@ def test_ten_repayments_with_one_key_are_one_and_a_new_key_is_another(
 ) -> None:
     setup_pool(session, world)
     loan = make_loan(session, world)
+    set_day(session, servicing.instalments(session, loan.id or 0)[0].due_on)
     sign_in(client, world.users["bank_officer"])
     url = f"/loans/{loan.id}/repayments"
     place = _ten_times(client, url, {"amount": "100", "kind": "scheduled"})
