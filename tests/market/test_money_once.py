@@ -154,6 +154,7 @@ def test_another_users_key_is_refused(
 ) -> None:
     setup_pool(session, world)
     loan = make_loan(session, world)
+    set_day(session, servicing.instalments(session, loan.id or 0)[0].due_on)
     sign_in(client, world.users["bank_officer"])
     form = keyed({"amount": "100", "kind": "scheduled"})
     assert client.post(f"/loans/{loan.id}/repayments", data=form).status_code == 302
