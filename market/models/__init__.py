@@ -5,6 +5,7 @@ from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
+from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.payments import FeeTable, Payment, StripeEvent
@@ -33,14 +34,17 @@ __all__ = [
     "FinancingRequest",
     "ForecastJob",
     "IPAsset",
+    "IdempotencyKey",
     "Instalment",
     "LedgerEntry",
+    "LedgerReversal",
     "Loan",
     "Offer",
     "Organisation",
     "Payment",
     "PlanTarget",
     "Pledge",
+    "PoolLock",
     "PortfolioSnapshot",
     "Receivable",
     "Recovery",
