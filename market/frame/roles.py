@@ -50,5 +50,6 @@ def app_role_statements(app_role: str, *, database: str, password: str | None = 
         f"REVOKE UPDATE, DELETE ON {append_only} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE ON {', '.join(READ_ONLY_TABLES)} FROM {role}",
         f"REVOKE INSERT, DELETE ON pool_lock FROM {role}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        # UPDATE lets `generate-book` move a sequence past the ids it bulk-inserted (setval).
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
     ]

@@ -200,14 +200,15 @@ def test_ten_concurrent_repayments(engines: tuple[Engine, Engine], same_key: boo
         world = World(s)
         setup_pool(s, world)
         loan = make_loan(s, world)
-        set_day(s, servicing.instalments(s, loan.id or 0)[0].due_on)
+        loan_id = loan.id or 0
+        set_day(s, servicing.instalments(s, loan_id)[0].due_on)
         officer_id = world.users["bank_officer"].id or 0
     data = {"amount": "100", "kind": "scheduled"}
     one = keyed(data)
     forms = [one if same_key else keyed(data) for _ in range(10)]
     clients = _clients(engine, officer_id, 10)
-    url = f"/loans/{loan.id}/repayments"
-    responses = _race(engine, LOAN_ROW, loan.id or 0, _posts(clients, url, forms))
+    url = f"/loans/{loan_id}/repayments"
+    responses = _race(engine, LOAN_ROW, loan_id, _posts(clients, url, forms))
     assert [getattr(r, "status_code", r) for r in responses] == [302] * 10, responses
     assert _count(engine, Repayment) == (1 if same_key else 10)
     with engine.connect() as conn:
