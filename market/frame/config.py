@@ -38,12 +38,16 @@ def load_config(
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "zh"],
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        # Number of trusted proxies in front of the site (0: none; see docs/security.md).
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0") or 0),
     }
     if overrides:
         cfg.update(overrides)
     if require_secret and (problem := secret_problem(cfg)):
         raise ConfigError(problem)
     cfg["SESSION_COOKIE_SECURE"] = cfg["ENV_NAME"] not in SAFE_ENVS
+    cfg.setdefault("HSTS_ENABLED", cfg["ENV_NAME"] not in SAFE_ENVS)
     return cfg
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from market.domain.bounds import latest_business_date
 from market.domain.kinds import CompanySize, Industry, OrgKind, Role
 from market.text.reference import (
     INDUSTRY_LABELS,
@@ -23,7 +24,7 @@ from market.text.reference import (
     ROLE_LABELS,
     SIZE_LABELS,
 )
-from market.views.formtools import opts
+from market.views.formtools import DateField, IntegerField, date_not_after, opts
 
 
 class OrganisationForm(FlaskForm):  # type: ignore[misc]
@@ -61,13 +62,22 @@ class UserForm(FlaskForm):  # type: ignore[misc]
         choices=opts([(r.value, ROLE_LABELS[r]) for r in Role]),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
     submit = SubmitField(_l("Create user"))
 
 
 class BusinessDateForm(FlaskForm):  # type: ignore[misc]
-    day = DateField(_l("Business date"), validators=[InputRequired()])
+    day = DateField(
+        _l("Business date"),
+        validators=[InputRequired(), date_not_after(lambda: latest_business_date(date.today()))],
+        description=_l("At most five years after today."),
+    )
     submit = SubmitField(_l("Set business date"))
 
 

@@ -11,10 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -27,7 +25,14 @@ from market.models.assets import IPAsset
 from market.services.assets import AssetInput
 from market.text.asset_facts import FACTS_BY_KIND, FactSpec
 from market.text.reference import INDUSTRY_LABELS, STATUS_LABELS
-from market.views.formtools import MoneyField, not_blank, opts
+from market.views.formtools import (
+    DateField,
+    IntegerField,
+    MoneyField,
+    not_after_business_date,
+    not_blank,
+    opts,
+)
 
 
 class PercentField(StringField):  # type: ignore[misc]
@@ -74,8 +79,12 @@ class AssetBaseForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired()],
         choices=opts([(s.value, STATUS_LABELS[s]) for s in LegalStatus]),
     )
-    filing_date = DateField(_l("Filing date"), validators=[InputRequired()])
-    grant_date = DateField(_l("Grant or registration date"), validators=[Optional()])
+    filing_date = DateField(
+        _l("Filing date"), validators=[InputRequired(), not_after_business_date]
+    )
+    grant_date = DateField(
+        _l("Grant or registration date"), validators=[Optional(), not_after_business_date]
+    )
     annual_revenue = MoneyField(
         _l("Annual revenue from products using it (CNY)"),
         validators=[Optional()],

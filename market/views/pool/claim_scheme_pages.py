@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
+from market.domain.bounds import BoundsError, load_json
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import Role
 from market.domain.money import format_fen
@@ -241,7 +242,9 @@ def schemes() -> ResponseReturnValue:
     elif form.validate_on_submit():
         document: Any = None
         try:
-            document = json.loads(form.document.data)
+            document = load_json(form.document.data)
+        except BoundsError as exc:
+            form.document.errors = [_(str(exc))]
         except json.JSONDecodeError as exc:
             form.document.errors = [
                 _(
