@@ -21,6 +21,7 @@ MAX_TEXT = 1000  # default for a free-text field without its own limit
 MAX_JSON_CHARS = 200_000
 MAX_JSON_DEPTH = 32
 MAX_DAYS = 3660  # ten years: the longest deadline or term in days a scheme may set
+MAX_SCHEME_NUMBER = 10**14  # a trillion CNY in fen
 MAX_DAYS_AHEAD = 5 * 366  # the business date at most about five years after today
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -146,3 +147,33 @@ def load_json(
         parse_float=_finite_float,
         parse_int=_bounded_int,
     )
+
+
+def scheme_number_problems(document: object, path: str = "") -> dict[str, str]:
+    """Numbers of a scheme document outside sensible ranges, by their path in the document.
+
+    Any key counting days holds 0 to MAX_DAYS; any other number is at most MAX_SCHEME_NUMBER
+    (a trillion CNY in fen), so date and money arithmetic on a stored scheme cannot overflow.
+    """
+    problems: dict[str, str] = {}
+    if isinstance(document, dict):
+        for key, value in document.items():
+            where = f"{path}.{key}" if path else str(key)
+            if str(key).endswith("days") and isinstance(value, int | float):
+                if not 0 <= value <= MAX_DAYS:
+                    problems[where] = msg(
+                        "%(field)s: from 0 to %(limit)s days.", field=where, limit=MAX_DAYS
+                    )
+                continue
+            problems.update(scheme_number_problems(value, where))
+    elif isinstance(document, list):
+        for i, item in enumerate(document):
+            problems.update(scheme_number_problems(item, f"{path}[{i}]"))
+    elif (
+        isinstance(document, int | float)
+        and not isinstance(document, bool)
+        and abs(document) > MAX_SCHEME_NUMBER
+    ):
+        problems[path] = msg("%(field)s: at most %(limit)s.", field=path, limit=MAX_SCHEME_NUMBER)
+    return problems
+

@@ -8,6 +8,7 @@ that the forms found cover every POST route of the url_map.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -197,6 +198,25 @@ def plausible(spec: FormField) -> list[str]:
     if "term" in name or name.startswith("days_") or name.endswith("_days"):
         return ["12", "90"]
     return ["A careful note", "BBB"]
+
+
+def json_mutations(text: str) -> list[str]:
+    """A valid JSON document with one number at a time made hostile (days, money, shares)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    out = []
+    for key, value in sorted(document.items()):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            for bad in (10**17, 10**30, -1, 0, 1e308):
+                out.append(json.dumps({**document, key: bad}))
+    for key in ("claim_deadline_days", "claim_deadline_working_days"):
+        out.append(json.dumps({**document, key: 10**30}))
+        out.append(json.dumps({**document, key: 10**17}))
+    return out
 
 
 def table_snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:

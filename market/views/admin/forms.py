@@ -49,7 +49,8 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(
-        _l("Contact e-mail"), validators=[Optional(), Email(check_deliverability=False)]
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
     )
     submit = SubmitField(_l("Create organisation"))
 

@@ -148,7 +148,7 @@ def _fact_field(spec: FactSpec) -> Field:
     if spec.type == "choice":
         choices = list(spec.choices) if spec.required else [("", _l("Not known")), *spec.choices]
         return SelectField(spec.label, validators=required, choices=opts(choices), **kw)
-    return StringField(spec.label, validators=required, **kw)
+    return StringField(spec.label, validators=[*required, Length(max=200)], **kw)
 
 
 @cache

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.domain.bounds import BoundsError, load_json
+from market.domain.bounds import BoundsError, load_json, scheme_number_problems
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import Role
 from market.domain.money import format_fen
@@ -257,6 +257,8 @@ def schemes() -> ResponseReturnValue:
         else:
             if not isinstance(document, dict):
                 form.document.errors = [_("The scheme must be a JSON object: { ... }.")]
+            elif problems := scheme_number_problems(document):
+                form.document.errors = list(problems.values())[:5]
         if not form.document.errors:
             try:
                 row = pool_svc.add_scheme_version(
