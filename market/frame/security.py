@@ -4,6 +4,7 @@ bodies, and the security headers of every response."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
@@ -13,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from market.domain.bounds import BoundsError, load_json, strip_controls
+from market.frame.config import SAFE_ENVS
 from market.frame.extensions import csrf
 
 # Primary keys are INTEGER (32-bit on PostgreSQL): a larger id can name nothing, so it is a 404.
@@ -93,8 +95,21 @@ def _has_user() -> bool:
         return False
 
 
+def warn_about_memory_limiter(app: Flask) -> None:
+    """Outside development and testing, counting attempts in one process's memory lets
+    every extra worker multiply the allowed guesses: say so at start-up."""
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if uri.startswith("memory") and app.config.get("ENV_NAME") not in SAFE_ENVS:
+        logging.getLogger("market.security").warning(
+            "RATELIMIT_STORAGE_URI is %s: sign-in limits are counted per process. With several "
+            "workers set it to a shared store, e.g. redis://127.0.0.1:6379.",
+            uri,
+        )
+
+
 def init_app(app: Flask) -> None:
     """Install the id converter (before blueprints add routes), the hooks and ProxyFix."""
+    warn_about_memory_limiter(app)
     app.url_map.converters["int"] = IdConverter
     app.before_request(clean_request)
     app.after_request(security_headers)

@@ -5,6 +5,7 @@ from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.outbox import OutboxEmail
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -31,6 +32,7 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "OutboxEmail",
     "Pledge",
     "Receivable",
     "Recovery",

@@ -82,3 +82,26 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
         ],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ForgotForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetForm(FlaskForm):  # type: ignore[misc]
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=_l("At least 10 characters, letters and digits; not a common password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            EqualTo("new_password", message=_l("Passwords differ.")),
+        ],
+    )
+    submit = SubmitField(_l("Set the new password"))
+
