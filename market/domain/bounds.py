@@ -27,6 +27,7 @@ MAX_DAYS_AHEAD = 5 * 366  # the business date at most about five years after tod
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INT = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
 _PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]+)?", re.ASCII)
+_SIGNED_PERCENT = re.compile(r"[+-]?[0-9]{1,6}(\.[0-9]{1,20})?", re.ASCII)
 
 
 class BoundsError(ValueError):
@@ -69,6 +70,18 @@ def parse_rate_bp(text: str, *, high_bp: int = MAX_RATE_BP) -> int:
         raise BoundsError(
             msg("The annual rate is at most %(rate)s%%.", rate=str(high_bp // 100))
         )
+    return int(bp)
+
+
+def parse_percent_bp(text: str) -> int:
+    """'5', '-2.5' or '5%' -> basis points (500, -250), at most two decimals, ASCII digits
+    (the service states the range that applies)."""
+    raw = text.strip().rstrip("%").strip()
+    if not _SIGNED_PERCENT.fullmatch(raw):
+        raise BoundsError(N_("Enter a percentage, e.g. 5 or -2.5."))
+    bp = Decimal(raw) * 100
+    if bp != bp.to_integral_value():
+        raise BoundsError(N_("Use at most two decimals."))
     return int(bp)
 
 

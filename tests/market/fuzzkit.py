@@ -94,6 +94,7 @@ class FoundForm:
 
     action: str
     fields: dict[str, FormField] = field(default_factory=dict)
+    method: str = "post"
 
 
 class _FormParser(HTMLParser):
@@ -108,8 +109,8 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            if a.get("method", "get").lower() == "post":
-                self._form = FoundForm(action=a.get("action") or self.page_url)
+            method = a.get("method", "get").lower()
+            self._form = FoundForm(action=a.get("action") or self.page_url, method=method)
             return
         if self._form is None or (tag not in ("input", "select", "textarea", "option")):
             return
@@ -143,7 +144,7 @@ class _FormParser(HTMLParser):
 
 
 def forms_on(page_url: str, html: str) -> list[FoundForm]:
-    """The POST forms of a page."""
+    """The forms of a page (POST and GET)."""
     parser = _FormParser(page_url)
     parser.feed(html)
     return parser.forms

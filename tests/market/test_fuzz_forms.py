@@ -20,6 +20,8 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 from werkzeug.routing import Rule
 
+from market.services import passwords
+from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
 from tests.market import fuzzkit
 from tests.market.conftest import World, sign_in
@@ -43,6 +45,7 @@ BY_HAND: dict[str, type[FlaskForm] | None] = {
     "lending.record_repayment": lending_forms.RepaymentForm,
     "lending.file_claim": lending_forms.ClaimForm,
     "lending.record_recovery": lending_forms.RecoveryForm,
+    "auth.reset_password": auth_forms.ResetForm,  # the page needs a fresh e-mailed token
 }
 # Audit actions a rejected submission may append (the attempt itself is the fact recorded).
 AUDITED_REJECTIONS = {"user.sign_in_failed"}
@@ -52,7 +55,7 @@ class Site:
     """The fuzz world: objects in every state a route needs, and the forms its pages show."""
 
     def __init__(self, app: Flask, client: FlaskClient, session: Session, world: World) -> None:
-        self.app, self.client, self.world = app, client, world
+        self.app, self.client, self.world, self.session = app, client, world, session
         self.lw: LendingWorld = lending_world(session, world)
         asset = make_asset(session, world.sme)
         make_request(session, world, assets=[asset])
@@ -62,6 +65,7 @@ class Site:
             "asset_id": asset.id,
             "kind": "invention_patent",
             "user_id": world.users["insurer"].id,
+            "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
         }
 
     def url(self, rule: Rule) -> str:
@@ -76,8 +80,11 @@ class Site:
         return str(endpoint)
 
     def discover(self, principals: tuple[str, ...]) -> dict[str, dict[str, fuzzkit.FoundForm]]:
-        """endpoint -> principal -> a form of that endpoint the principal's pages show."""
+        """endpoint -> principal -> a POST form of that endpoint the principal's pages show.
+
+        GET forms (filters, searches) are kept in `self.get_forms` as (principal, form)."""
         found: dict[str, dict[str, fuzzkit.FoundForm]] = {}
+        self.get_forms: list[tuple[str, fuzzkit.FoundForm]] = []
         gets = [
             r
             for r in self.app.url_map.iter_rules()
@@ -93,12 +100,25 @@ class Site:
                     continue
                 for form in fuzzkit.forms_on(page, response.get_data(as_text=True)):
                     form.action = form.action.split("#")[0]
+                    if form.method != "post":
+                        self.get_forms.append((principal, form))
+                        continue
                     endpoint = self.endpoint_of(form.action)
                     found.setdefault(endpoint, {}).setdefault(principal, form)
         return found
 
     def user(self, principal: str) -> Any:
-        return None if principal == "anonymous" else self.world.users[principal]
+        """The principal's user as the database has it now (sign-outs and password changes
+        move its session version on; a disabled user is enabled again for the next example)."""
+        if principal == "anonymous":
+            return None
+        user = self.world.users[principal]
+        self.session.refresh(user)
+        if not user.is_active:
+            user.is_active = True
+            self.session.add(user)
+            self.session.commit()
+        return user
 
 
 @pytest.fixture()
@@ -171,6 +191,26 @@ def _fuzz_endpoint(
     run()
 
 
+def _fuzz_get_forms(site: Site, connection: Connection) -> None:
+    """Filter and search forms (GET): hostile query values never give a 500 or a change."""
+    forms = site.get_forms[:40]
+    if not forms:
+        return
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        principal, form = data.draw(st.sampled_from(forms), label="form")
+        query = {name: data.draw(_values(spec), label=name) for name, spec in form.fields.items()}
+        sign_in(site.client, site.user(principal))
+        before = fuzzkit.table_snapshot(connection)
+        response = site.client.get(form.action.split("?")[0], query_string=query)
+        assert response.status_code < 500, (principal, form.action, query)
+        assert fuzzkit.table_snapshot(connection) == before, (principal, form.action, query)
+
+    run()
+
+
 def test_every_post_form_survives_hostile_input(site: Site, connection: Connection) -> None:
     """Every POST route has a form (found on a page or given by hand) and no value breaks it."""
     found = site.discover(PRINCIPALS)
@@ -178,6 +218,7 @@ def test_every_post_form_survives_hostile_input(site: Site, connection: Connecti
     assert routes - set(found) - set(BY_HAND) == set(), "no form found: add to BY_HAND"
     for endpoint in sorted(routes):
         _fuzz_endpoint(site, connection, endpoint, dict(found.get(endpoint, {})))
+    _fuzz_get_forms(site, connection)
     site.discover(PRINCIPALS)  # whatever was accepted, every page still renders
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from market.domain.bounds import BoundsError, parse_percent_bp
 from market.domain.kinds import AssetKind, Industry, LegalStatus
 from market.models.assets import IPAsset
 from market.services.assets import AssetInput
@@ -43,13 +44,9 @@ class PercentField(StringField):  # type: ignore[misc]
         self.data = None
         if self.raw_text:
             try:
-                value = Decimal(self.raw_text.rstrip("%"))
-            except InvalidOperation as exc:
-                raise ValueError(gettext("Enter a percentage, e.g. 5 or -2.5.")) from exc
-            bp = value * 100
-            if not bp.is_finite() or bp != bp.to_integral_value():
-                raise ValueError(gettext("Use at most two decimals."))
-            self.data = int(bp)
+                self.data = parse_percent_bp(self.raw_text)
+            except BoundsError as exc:
+                raise ValueError(gettext(str(exc))) from exc
 
     def _value(self) -> str:
         if getattr(self, "raw_text", None):
@@ -79,9 +76,7 @@ class AssetBaseForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired()],
         choices=opts([(s.value, STATUS_LABELS[s]) for s in LegalStatus]),
     )
-    filing_date = DateField(
-        _l("Filing date"), validators=[InputRequired(), not_after_business_date]
-    )
+    filing_date = DateField(_l("Filing date"), validators=[InputRequired()])
     grant_date = DateField(
         _l("Grant or registration date"), validators=[Optional(), not_after_business_date]
     )
