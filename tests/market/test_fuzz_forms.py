@@ -30,7 +30,7 @@ from tests.market.lending_fixtures import LendingWorld, lending_world, make_requ
 from tests.market.test_permissions import ACCESS, PRINCIPALS
 
 FUZZ = settings(
-    max_examples=20,
+    max_examples=10,
     derandomize=True,
     deadline=None,
     database=None,
@@ -219,7 +219,7 @@ def test_every_post_form_survives_hostile_input(site: Site, connection: Connecti
     for endpoint in sorted(routes):
         _fuzz_endpoint(site, connection, endpoint, dict(found.get(endpoint, {})))
     _fuzz_get_forms(site, connection)
-    site.discover(PRINCIPALS)  # whatever was accepted, every page still renders
+    site.discover(("sme", "bank_officer", "bureau", "admin"))  # accepted input breaks no page
 
 
 def _id_routes() -> list[tuple[str, str]]:
