@@ -1,17 +1,32 @@
-"""Benchmark of riskpool.simulate: speed, memory and accuracy (prints figures, not a test).
+"""Benchmark of riskpool.simulate at portfolio scale (prints figures, not a test).
 
-Run: .venv/bin/python bench/riskpool.py [--scenarios N]
+Run: .venv/bin/python bench/riskpool.py [--quick]
+
+Each measured run happens in its own child process, so that its peak memory (max RSS) is its
+own; the Dask runs use a LocalCluster of two worker processes (one thread each) on 127.0.0.1
+and report the largest worker's peak too. Figures:
+  A. 10,000 loans, each with its own pd (uniform 0.5%-5%), LGD (30%-70%) and principal,
+     1,000,000 one-year scenarios; the plain numpy engine (one normal per loan per scenario,
+     `riskpool.reference`) is timed in the same child on fewer scenarios and scaled per scenario.
+  B. 100,000 such loans (terms 1-5 years, bullet / linear / annuity), 100,000 scenarios x 5
+     years with 10% yearly growth.
+  C. A and B again on the two-worker Dask cluster: the results must be identical bit for bit.
+  D. Accuracy: the 99.9% quantile of a graded book against its exact distribution.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtri
@@ -24,40 +39,36 @@ sys.path.insert(0, str(_BENCH.parent))
 
 from riskpool import Portfolio, Scheme, simulate  # noqa: E402
 from riskpool.analytic import grade_loss_distribution  # noqa: E402
-from riskpool.book import build_book  # noqa: E402
 from riskpool.reference import simulate_reference  # noqa: E402
+from riskpool.result import SimulationResult  # noqa: E402
 
-N_LOANS = 10_000
-GRADES = 20
 RHO = 0.15
-PDS = np.geomspace(0.0005, 0.10, GRADES)  # rating grades from 0.05% to 10% a year
 MILLION = 1_000_000 * 100  # fen in 1m CNY
-POOL = 4_000 * MILLION  # a 4bn CNY pool: the ~30bn CNY book is within Zhongshan's 10 x leverage
+SCHEME = "zhongshan-2021"
 
 
-def mixed_portfolio(seed: int = 1) -> Portfolio:
-    """10,000 loans in 20 grades, principals log-normal around 3m CNY (0.1m .. 30m)."""
+def own_pd_book(n: int, *, seed: int, multi_year: bool) -> Portfolio:
+    """n loans with their own pd (0.5%-5%), LGD (30%-70%) and principal (log-normal around
+    3m CNY, 0.1m-30m); with multi_year, terms of 1-5 years on mixed schedules."""
     rng = np.random.default_rng(seed)
-    grade = np.arange(N_LOANS) % GRADES
     principal = np.clip(
-        rng.lognormal(np.log(3 * MILLION), 0.8, N_LOANS), 0.1 * MILLION, 30 * MILLION
-    )
+        rng.lognormal(np.log(3 * MILLION), 0.8, n), 0.1 * MILLION, 30 * MILLION
+    ).astype(np.int64)
+    extra: dict[str, Any] = {}
+    if multi_year:
+        extra = {
+            "term": rng.integers(1, 6, n),
+            "amortisation": rng.choice(["bullet", "linear", "annuity"], n),
+            "rate_bp": rng.integers(300, 800, n),
+        }
     return Portfolio(
-        principal=principal.astype(np.int64),
-        pd=PDS[grade],
-        lgd=rng.choice([0.4, 0.6, 0.8], N_LOANS),
+        principal=principal,
+        pd=rng.uniform(0.005, 0.05, n),
+        lgd=rng.uniform(0.3, 0.7, n),
         rho=RHO,
-        term=rng.choice([1, 2, 3], N_LOANS),
-        ip_pledge=rng.random(N_LOANS) < 0.8,
+        ip_pledge=rng.random(n) < 0.8,
+        **extra,
     )
-
-
-def homogeneous_portfolio() -> tuple[Portfolio, list[int]]:
-    """Same grades, but every loan of grade g lends units[g] x 1m CNY with LGD 1."""
-    units = [1 + g % 5 for g in range(GRADES)]
-    grade = np.arange(N_LOANS) % GRADES
-    principal = np.array(units)[grade] * MILLION
-    return Portfolio(principal=principal, pd=PDS[grade], lgd=1.0, rho=RHO), units
 
 
 def peak_rss_mb() -> float:
@@ -65,153 +76,216 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    out = fn(*args, **kwargs)
-    seconds = time.perf_counter() - start
-    print(f"  {label:<58} {seconds:8.2f} s", flush=True)
-    return out, seconds
+def digest(result: SimulationResult) -> str:
+    """A fingerprint of every per-scenario array of a result."""
+    h = hashlib.sha256()
+    for arr in (
+        result.gross_loss,
+        result.party_loss,
+        result.recovered,
+        result.pool_balance,
+        result.pool_shortfall,
+        result.dry_year,
+        result.defaults,
+    ):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()[:16]
+
+
+def run_spec(spec: str, quick: bool) -> dict[str, Any]:
+    """The run behind `spec` (one-year / five-year), its arguments and portfolio."""
+    scheme = Scheme.preset(SCHEME)
+    if spec == "one-year":
+        portfolio = own_pd_book(10_000, seed=1, multi_year=False)
+        kwargs: dict[str, Any] = {
+            "scenarios": 100_000 if quick else 1_000_000,
+            "seed": 1,
+            "pool_balance": 4_000 * MILLION,
+        }
+    else:
+        portfolio = own_pd_book(100_000, seed=2, multi_year=True)
+        kwargs = {
+            "scenarios": 10_000 if quick else 100_000,
+            "years": 5,
+            "seed": 2,
+            "growth": 0.10,
+            "recovery_rate": 0.3,
+            "recovery_lag": 1,
+            "pool_balance": 20_000 * MILLION,
+            "top_ups": 2_000 * MILLION,
+        }
+    return {"portfolio": portfolio, "scheme": scheme, "kwargs": kwargs}
+
+
+def child(part: str, quick: bool) -> dict[str, Any]:
+    """Measure one part in this (child) process; returns its figures."""
+    spec, _, where = part.partition("@")
+    run = run_spec(spec, quick)
+    portfolio, scheme, kwargs = run["portfolio"], run["scheme"], run["kwargs"]
+    warm = {**kwargs, "scenarios": 2_000}
+    out: dict[str, Any] = {"part": part}
+    if where == "dask":
+        from distributed import Client, LocalCluster
+
+        with (
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            simulate(portfolio, scheme, executor=client, **warm)  # workers load the kernel
+            before = sum(client.run(time.process_time).values())
+            cpu = time.process_time()
+            start = time.perf_counter()
+            result = simulate(portfolio, scheme, executor=client, **kwargs)
+            out["seconds"] = time.perf_counter() - start
+            after = sum(client.run(time.process_time).values())
+            out["cpu"] = time.process_time() - cpu + after - before
+            rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            out["worker_rss_mb"] = max(rss.values())
+    else:
+        simulate(portfolio, scheme, **warm)  # compile / load the kernel, touch the pages
+        cpu = time.process_time()
+        start = time.perf_counter()
+        result = simulate(portfolio, scheme, **kwargs)
+        out["seconds"] = time.perf_counter() - start
+        out["cpu"] = time.process_time() - cpu
+    out["scenarios"] = result.scenarios
+    out["defaults"] = int(result.defaults.sum())
+    out["digest"] = digest(result)
+    out["mean_loss"] = result.mean_loss()
+    out["q999"] = result.loss_quantile(0.999)
+    out["es999"] = result.expected_shortfall(0.999)
+    out["dry"] = result.dry_by_year().tolist()
+    out["rss_mb"] = peak_rss_mb()
+    if spec == "one-year" and where != "dask":
+        n_ref = 500 if quick else 4_000
+        simulate_reference(portfolio, scheme, **{**kwargs, "scenarios": 200})  # warm-up
+        cpu = time.process_time()
+        start = time.perf_counter()
+        ref = simulate_reference(portfolio, scheme, **{**kwargs, "scenarios": n_ref, "seed": 9})
+        out["numpy_seconds"] = time.perf_counter() - start
+        out["numpy_cpu"] = time.process_time() - cpu
+        out["numpy_scenarios"] = n_ref
+        out["numpy_mean_loss"] = ref.mean_loss()
+        out["numpy_mean_loss_se"] = ref.mean_loss_se()
+        out["rss_after_numpy_mb"] = peak_rss_mb()
+    return out
+
+
+def in_child(part: str, quick: bool) -> dict[str, Any]:
+    """Run `child(part)` in a fresh interpreter and read back its figures."""
+    cmd = [sys.executable, __file__, "--part", part] + (["--quick"] if quick else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"part {part} failed")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def accuracy(quick: bool) -> None:
+    """D: 99.9% quantile of a graded book (10,000 loans, 20 grades) against the exact law."""
+    grades, n = 20, 10_000
+    pds = np.geomspace(0.0005, 0.10, grades)
+    units = [1 + g % 5 for g in range(grades)]
+    grade = np.arange(n) % grades
+    homo = Portfolio(principal=np.array(units)[grade] * MILLION, pd=pds[grade], lgd=1.0, rho=RHO)
+    exact = np.cumsum(grade_loss_distribution([n // grades] * grades, pds.tolist(), units, RHO))
+    k = int(np.searchsorted(exact, 0.999))
+    scenarios = 100_000 if quick else 1_000_000
+    scheme = Scheme.preset(SCHEME)
+    plain = simulate(homo, scheme, scenarios=scenarios, seed=3)
+    tilted = simulate(
+        homo, scheme, scenarios=scenarios, seed=3, importance_shift=-float(ndtri(0.999))
+    )
+    density = (exact[k + 25] - exact[k - 25]) / 50
+    se = math.sqrt(0.999 * 0.001 / scenarios) / density / k
+    for label, res in (("plain Monte Carlo", plain), ("importance sampling", tilted)):
+        got = res.loss_quantile(0.999) / MILLION
+        print(
+            f"  {label:<22} 99.9% quantile {got:,.0f}m CNY vs exact {k:,}m CNY: error "
+            f"{abs(got - k) / k:.3%}" + (f" (standard error {se:.2%})" if res is plain else "")
+        )
+
+
+def line(label: str, r: dict[str, Any]) -> str:
+    """One row of the figures table."""
+    return (
+        f"  {label:<58}{r['seconds']:8.2f}s{r['cpu']:8.2f}s{r['defaults'] / r['seconds']:>13,.0f}"
+        f"{r['rss_mb']:>8,.0f}MB"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scenarios", type=int, default=1_000_000)
-    parser.add_argument("--reference-scenarios", type=int, default=2_000)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the scenarios")
+    parser.add_argument("--part", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask runs")
     args = parser.parse_args()
-    n = args.scenarios
-    scheme = Scheme.preset("zhongshan-2021")
+    if args.part is not None:
+        print(json.dumps(child(args.part, args.quick)))
+        return 0
     print(
-        f"riskpool benchmark: {N_LOANS:,} loans, {GRADES} grades (pd {PDS[0]:.2%}..{PDS[-1]:.0%},"
-        f" rho {RHO}), scheme {scheme.name}, {os.cpu_count()} cores"
+        f"riskpool benchmark: scheme {SCHEME}, rho {RHO}, {os.cpu_count()} cores"
+        + (" (--quick: a tenth of the scenarios)" if args.quick else "")
     )
-    portfolio = mixed_portfolio()
+    a = in_child("one-year", args.quick)
+    b = in_child("five-year", args.quick)
+    per_fast = a["seconds"] / a["scenarios"]
+    per_numpy = a["numpy_seconds"] / a["numpy_scenarios"]
+    rows = [
+        ("A. 10,000 own-pd loans, {:,} one-year scenarios".format(a["scenarios"]), a),
+        ("B. 100,000 loans x {:,} scenarios x 5 years, growth 10%".format(b["scenarios"]), b),
+    ]
+    head = f"  {'run':<58}{'wall':>9}{'CPU':>9}{'defaults/s':>13}{'peak RSS':>10}"
+    print("\n" + head)
+    for label, r in rows:
+        print(line(label, r))
     print(
-        f"  mean pd {portfolio.pd.mean():.2%}: about {portfolio.pd.sum():.0f} defaults a scenario"
-    )
-
-    print("\n1. Speed, one year, mixed principals")
-    simulate(portfolio, scheme, scenarios=10_000, seed=0)  # warm-up (imports, page faults)
-    fast, fast_s = timed(
-        f"fast engine, {n:,} scenarios",
-        simulate,
-        portfolio,
-        scheme,
-        scenarios=n,
-        seed=1,
-        pool_balance=POOL,
-    )
-    ref, ref_s = timed(
-        f"reference engine, {args.reference_scenarios:,} scenarios",
-        simulate_reference,
-        portfolio,
-        scheme,
-        scenarios=args.reference_scenarios,
-        seed=2,
-        pool_balance=POOL,
-    )
-    _, setup_s = timed(
-        "book set-up alone (in both timings above)",
-        build_book,
-        portfolio,
-        scheme,
-        years=1,
-        growth=0.0,
-    )
-    per_fast = fast_s / n
-    per_ref = ref_s / args.reference_scenarios
-    print(
-        f"  per scenario: fast {per_fast * 1e6:.2f} us, reference {per_ref * 1e6:.0f} us "
-        f"-> speed ratio {per_ref / per_fast:,.0f}x (reference timed on fewer scenarios)"
-    )
-    marginal_fast = max(fast_s - setup_s, 1e-9) / n
-    marginal_ref = max(ref_s - setup_s, 1e-9) / args.reference_scenarios
-    print(
-        f"  without the set-up: fast {marginal_fast * 1e6:.2f} us, reference "
-        f"{marginal_ref * 1e6:.0f} us a scenario -> {marginal_ref / marginal_fast:,.0f}x"
+        f"  (wall clock with the machine's load average at {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores; CPU adds up both threads: on two idle cores wall ~ CPU / 2)"
     )
     print(
-        f"  mean loss fast {fast.mean_loss() / 100:,.0f} CNY vs reference "
-        f"{ref.mean_loss() / 100:,.0f} CNY (+- {2 * ref.mean_loss_se() / 100:,.0f})"
+        f"\n  A: {a['defaults'] / a['scenarios']:.1f} defaults a scenario; numpy engine (one "
+        f"normal per loan per scenario) timed on {a['numpy_scenarios']:,} scenarios in the "
+        f"same process and scaled per scenario:"
+    )
+    cpu_fast = a["cpu"] / a["scenarios"]
+    cpu_numpy = a["numpy_cpu"] / a["numpy_scenarios"]
+    print(
+        f"     wall {per_numpy * 1e6:,.0f} us vs fast {per_fast * 1e6:.2f} us a scenario -> "
+        f"{per_numpy / per_fast:,.0f}x; CPU {cpu_numpy * 1e6:,.0f} us vs {cpu_fast * 1e6:.2f} us "
+        f"-> {cpu_numpy / cpu_fast:,.0f}x (peak RSS with the numpy engine "
+        f"{a['rss_after_numpy_mb']:,.0f}MB)"
     )
     print(
-        f"  99.9% loss quantile {fast.loss_quantile(0.999) / 100:,.0f} CNY, "
-        f"ES99.9 {fast.expected_shortfall(0.999) / 100:,.0f} CNY, "
-        f"depletion probability {fast.depletion_probability:.3%}"
+        f"     mean loss fast {a['mean_loss'] / 100:,.0f} CNY vs numpy "
+        f"{a['numpy_mean_loss'] / 100:,.0f} CNY (+- {2 * a['numpy_mean_loss_se'] / 100:,.0f})"
     )
-    print(f"  peak memory (max RSS) so far: {peak_rss_mb():,.0f} MB")
-    del fast, ref
-
-    print("\n2. Accuracy of the 99.9% quantile, homogeneous exposure per grade")
-    homo, units = homogeneous_portfolio()
-    counts = [N_LOANS // GRADES] * GRADES
-    exact_dist, _ = timed(
-        "exact distribution (grade_loss_distribution)",
-        grade_loss_distribution,
-        counts,
-        PDS.tolist(),
-        units,
-        RHO,
-    )
-    exact_cdf = np.cumsum(exact_dist)
-    k = int(np.searchsorted(exact_cdf, 0.999))
-    exact_q = k * MILLION
-    # plain Monte Carlo: the quantile's standard error is sqrt(q (1 - q) / n) / density
-    density = (exact_cdf[k + 25] - exact_cdf[k - 25]) / 50
-    plain_se = math.sqrt(0.999 * 0.001 / n) / density / k
-    sim, _ = timed(f"fast engine, {n:,} scenarios", simulate, homo, scheme, scenarios=n, seed=3)
-    got = sim.loss_quantile(0.999)
-    print(
-        f"  exact 99.9% quantile {exact_q / 100:,.0f} CNY; simulated {got / 100:,.0f} CNY; "
-        f"error {abs(got - exact_q) / exact_q:.3%} (plain Monte Carlo, standard error "
-        f"{plain_se:.2%})"
-    )
-    shift = -float(ndtri(0.999))  # the factor's mean moved to where 99.9% tails happen
-    tilted, _ = timed(
-        f"fast engine, {n:,} scenarios, factor mean shifted to {shift:.2f}",
-        simulate,
-        homo,
-        scheme,
-        scenarios=n,
-        seed=3,
-        importance_shift=shift,
-    )
-    got = tilted.loss_quantile(0.999)
-    print(
-        f"  importance sampling of the factor: simulated {got / 100:,.0f} CNY; "
-        f"error {abs(got - exact_q) / exact_q:.3%}"
-    )
-    print(
-        "  (exact: given the factor the grades' default counts are independent binomials;\n"
-        "   their loss distributions are convolved by FFT and integrated over the factor)"
-    )
-    del sim, tilted
-
-    print("\n3. Three years, 10% yearly loan growth, 10% recoveries after a year, mixed principals")
-    multi, _ = timed(
-        f"fast engine, {n:,} scenarios x 3 years",
-        simulate,
-        portfolio,
-        scheme,
-        scenarios=n,
-        years=3,
-        seed=4,
-        growth=0.10,
-        recovery_rate=0.1,
-        pool_balance=POOL,
-        top_ups=[0, 500 * MILLION, 500 * MILLION],
-    )
-    print(
-        f"  new principal per year: {', '.join(f'{x / 100:,.0f}' for x in multi.new_principal)} CNY"
-    )
-    print(
-        f"  mean loss {multi.mean_loss() / 100:,.0f} CNY; 99.9% quantile "
-        f"{multi.loss_quantile(0.999) / 100:,.0f} CNY; depletion {multi.depletion_probability:.2%}"
-    )
-    q = multi.balance_quantiles((0.01, 0.5))
-    for label, row in (("1% quantile", q[0]), ("median", q[1])):
-        years = ", ".join(f"{x / 100:,.0f}" for x in row)
-        print(f"  pool balance at year ends, {label}: {years} CNY")
-    print(f"\npeak memory (max RSS) of the whole run: {peak_rss_mb():,.0f} MB")
+    for label, r in rows:
+        dry = ", ".join(f"{p:.2%}" for p in r["dry"])
+        print(
+            f"  {label[:2]} 99.9% quantile {r['q999'] / 100:,.0f} CNY, ES99.9 "
+            f"{r['es999'] / 100:,.0f} CNY; pool dry by year: {dry}"
+        )
+    if not args.no_dask:
+        print("\n  C. the same runs on a two-worker Dask LocalCluster (processes, 127.0.0.1)")
+        for label, r in rows:
+            d = in_child(r["part"] + "@dask", args.quick)
+            same = "identical" if d["digest"] == r["digest"] else "DIFFERENT"
+            print(line(label, d))
+            print(
+                f"  {'':<58}driver {d['rss_mb']:,.0f}MB, largest worker "
+                f"{d['worker_rss_mb']:,.0f}MB; results {same} to the single-process run "
+                f"({d['digest']})"
+            )
+    print("\n  D. accuracy, 10,000 loans in 20 grades (exact law by FFT over the factor)")
+    accuracy(args.quick)
     return 0
 
 

@@ -5,6 +5,7 @@ Pure library: plain values and numpy arrays in, dataclasses out; money is intege
 
 from riskpool.context import ClaimContext
 from riskpool.errors import PortfolioError, SchemeError
+from riskpool.factors import FactorModel
 from riskpool.portfolio import Portfolio
 from riskpool.presets import list_presets
 from riskpool.result import SimulationResult
@@ -15,6 +16,7 @@ from riskpool.waterfall import Adjustment, RecoverySplit, Split
 __all__ = [
     "Adjustment",
     "ClaimContext",
+    "FactorModel",
     "Portfolio",
     "PortfolioError",
     "RecoverySplit",

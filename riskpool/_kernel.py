@@ -1,5 +1,6 @@
-"""Compiled inner loop of the fast engine (numba): per scenario, cell of exchangeable loans and
-year, a Binomial default count, then which loans defaulted as a uniform subset, summed into dues.
+"""Compiled inner loop of the fast engine (numba): per scenario, bucket and year, a Binomial
+count of candidates, a uniform subset of the live loans, each kept with probability p_i / p_hi
+(exact thinning, see riskpool.buckets), the kept loans' losses summed into dues.
 
 Random numbers: a xoshiro256** stream per chunk (seeded from the chunk's numpy Generator) for
 the uniforms of the count inversions and the picks; the chunk's numpy Generator itself for the
@@ -18,11 +19,20 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-#: Width of the padded per-loan rows: every scheme party (riskpool.parties.SCHEME_PARTIES).
-WIDTH = 6
+from riskpool.buckets import BucketPlan
+from riskpool.parties import SCHEME_PARTIES
+
+#: Most parties a row may have: every scheme party.
+WIDTH = len(SCHEME_PARTIES)
 #: Counts with a smaller mean are drawn by inversion; larger ones by numpy's BTPE binomial.
-_INVERSION_MAX_MEAN = 30.0
+_INVERSION_MAX_MEAN = 60.0
 _SQRT_HALF = 0.7071067811865476
+_INV_SQRT_TWO_PI = 0.3989422804014327
+#: Reciprocals 1 / k of the counts the inversion steps through most often.
+_TABLE = 512
+_RECIPROCAL = 1.0 / np.maximum(np.arange(_TABLE, dtype=np.float64), 1.0)
+#: Relative safety margin of the squeeze bounds against rounding (far above it, far below 1).
+_MARGIN = 1e-12
 _INV_TWO_POW_53 = 1.0 / 9007199254740992.0
 _U5 = np.uint64(5)
 _U7 = np.uint64(7)
@@ -98,7 +108,8 @@ def _tail_binomial_py(
                 k = 0
                 while u > cdf and k < n:
                     k += 1
-                    pmf *= ratio * (n - k + 1) / k
+                    # 1 / k from a table: a division would dominate the step
+                    pmf *= ratio * (n - k + 1) * (_RECIPROCAL[k] if k < _TABLE else 1.0 / k)
                     cdf += pmf
                 if u <= cdf:
                     break
@@ -113,161 +124,180 @@ _tail_binomial = numba.njit(inline="always", cache=True)(_tail_binomial_py)
 _binomial = numba.njit(inline="always", cache=True)(_binomial_py)
 
 
+def _phi_py(x: float) -> float:
+    """Standard normal CDF."""
+    return 0.5 * math.erfc(-x * _SQRT_HALF)
+
+
+_phi = numba.njit(inline="always", cache=True)(_phi_py)
+
+
 def _draw_py(
     state: NDArray[np.uint64],
     rng: np.random.Generator,
-    z: NDArray[np.float64],
-    threshold: NDArray[np.float64],
-    loading: NDArray[np.float64],
-    idio: NDArray[np.float64],
-    group_cells: NDArray[np.int64],
-    group_uniform: NDArray[np.int64],
-    cell_start: NDArray[np.int64],
-    cell_end: NDArray[np.int64],
-    cell_offset: NDArray[np.int64],
-    cell_size: NDArray[np.int64],
+    y: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    factor: NDArray[np.int64],
+    start: NDArray[np.int64],
+    end: NDArray[np.int64],
+    offset: NDArray[np.int64],
+    size: NDArray[np.int64],
+    c_lo: NDArray[np.float64],
+    c_hi: NDArray[np.float64],
+    a_lo: NDArray[np.float64],
+    a_hi: NDArray[np.float64],
+    pure: NDArray[np.bool_],
+    cb: NDArray[np.float64],
+    ab: NDArray[np.float64],
     order: NDArray[np.int64],
     rows: NDArray[np.int64],
     due: NDArray[np.int64],
     defaults: NDArray[np.int64],
 ) -> None:
-    """Fill due (C, Y, WIDTH) and defaults (C,) for the factors z (C, Y); see draw_cells."""
-    chunk, years = z.shape
-    groups = threshold.size
+    """Fill due (C, Y, P) and defaults (C,); see draw_buckets."""
+    chunk = y.shape[0]
+    width = rows.shape[2]
+    buckets = size.size
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
-    pz = np.empty((groups, years))
-    tails = np.empty((groups, years))
-    log_rest = np.empty((groups, years))
-    ratios = np.empty((groups, years))
-    for c in range(chunk):
-        # conditional default probabilities (and what the Binomial draws need of them) first:
-        # these calls are independent of each other, so they overlap
-        for g in range(groups):
-            for t in range(years):
-                x = (threshold[g] - loading[g] * z[c, t]) / idio[g]
-                p = 0.5 * math.erfc(-x * _SQRT_HALF)
-                pz[g, t] = p
-                tail = 1.0 - p if p > 0.5 else p
-                tails[g, t] = tail
-                log_rest[g, t] = math.log1p(-tail)
-                ratios[g, t] = tail / (1.0 - tail)
-        total = 0
-        for g in range(groups):
-            uniform_from = group_uniform[g]
-            for cell in range(group_cells[g], group_cells[g + 1]):
-                live = cell_size[cell]
-                head = cell_offset[cell]
-                for t in range(cell_start[cell], cell_end[cell]):
-                    p = pz[g, t]
-                    if live == 0:
-                        break
-                    if p <= 0.0:
-                        continue
-                    if p >= 1.0:
-                        d = live
+    # bucket by bucket over all scenarios of the chunk (buckets are independent given the
+    # factors): a bucket's rows stay in cache however large the book
+    for b in range(buckets):
+        f = factor[b]
+        for c in range(chunk):
+            dead = 0
+            for t in range(start[b], end[b]):
+                live = size[b] - dead
+                if live == 0:
+                    break
+                yv = y[c, t, f]
+                m = scale[c, t]
+                # the bound on ab that maximises -yv ab
+                x_hi = m * c_hi[b] - yv * (a_hi[b] if yv < 0.0 else a_lo[b])
+                p_hi = _phi(x_hi)
+                if p_hi <= 0.0:
+                    continue
+                if p_hi >= 1.0:
+                    k = live
+                else:
+                    tail = 1.0 - p_hi if p_hi > 0.5 else p_hi
+                    k, s0, s1, s2, s3 = _tail_binomial(
+                        live,
+                        tail,
+                        math.log1p(-tail),
+                        tail / (1.0 - tail),
+                        p_hi > 0.5,
+                        rng,
+                        s0,
+                        s1,
+                        s2,
+                        s3,
+                    )
+                if k == 0:
+                    continue
+                base = offset[b] + dead
+                is_pure = pure[b]
+                p_lo = 1.0
+                x_lo = 0.0
+                tangent = 0.0
+                chord = 0.0
+                convex = False
+                if not is_pure:
+                    if yv < 0.0:
+                        x_lo = m * c_lo[b] - yv * a_lo[b]
+                        x_hi = m * c_hi[b] - yv * a_hi[b]
                     else:
-                        d, s0, s1, s2, s3 = _tail_binomial(
-                            live,
-                            tails[g, t],
-                            log_rest[g, t],
-                            ratios[g, t],
-                            p > 0.5,
-                            rng,
-                            s0,
-                            s1,
-                            s2,
-                            s3,
-                        )
-                    if d == 0:
-                        continue
-                    total += d
-                    if cell >= uniform_from:
-                        loan = order[head]
-                        live -= d
-                        for q in range(WIDTH):
-                            due[c, t, q] += d * rows[loan, q]
-                        continue
-                    a0 = 0
-                    a1 = 0
-                    a2 = 0
-                    a3 = 0
-                    a4 = 0
-                    a5 = 0
-                    for _ in range(d):
-                        # partial Fisher-Yates: a uniform pick among the cell's live loans,
-                        # order[head : head + live], whatever their arrangement
-                        u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
-                        r = int(u * live)
-                        if r >= live:
-                            r = live - 1
-                        loan = order[head + r]
-                        order[head + r] = order[head]
-                        order[head] = loan
-                        head += 1
-                        live -= 1
-                        a0 += rows[loan, 0]
-                        a1 += rows[loan, 1]
-                        a2 += rows[loan, 2]
-                        a3 += rows[loan, 3]
-                        a4 += rows[loan, 4]
-                        a5 += rows[loan, 5]
-                    due[c, t, 0] += a0
-                    due[c, t, 1] += a1
-                    due[c, t, 2] += a2
-                    due[c, t, 3] += a3
-                    due[c, t, 4] += a4
-                    due[c, t, 5] += a5
-        defaults[c] = total
+                        x_lo = m * c_lo[b] - yv * a_hi[b]
+                        x_hi = m * c_hi[b] - yv * a_lo[b]
+                    p_lo = _phi(x_lo)
+                    if x_hi <= 0.0 and x_hi - x_lo > 1e-9:
+                        # N is convex below 0: its tangent at x_hi lies below it and its chord
+                        # over [x_lo, x_hi] above it, so most candidates need no N(x_i)
+                        tangent = math.exp(-0.5 * x_hi * x_hi) * _INV_SQRT_TWO_PI
+                        chord = (p_hi - p_lo) / (x_hi - x_lo)
+                        convex = True
+                kept = 0
+                for j in range(k):
+                    # partial Fisher-Yates: a uniform pick among the live loans not yet drawn
+                    # this year, order[base + j : base + live]
+                    u, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                    r = j + int(u * (live - j))
+                    if r >= live:
+                        r = live - 1
+                    loan = order[base + r]
+                    order[base + r] = order[base + j]
+                    if not is_pure:
+                        # keep with probability p_i / p_hi: v < p_i for v uniform on [0, p_hi)
+                        v, s0, s1, s2, s3 = _uniform(s0, s1, s2, s3)
+                        v *= p_hi
+                        x = m * cb[loan] - yv * ab[loan]
+                        lower = p_lo
+                        upper = 2.0
+                        if convex:
+                            lower = max(p_lo, p_hi + tangent * (x - x_hi) - _MARGIN * p_hi)
+                            upper = p_lo + chord * (x - x_lo) + _MARGIN * p_hi
+                        # below a lower bound of p_i: kept without computing p_i
+                        if v >= lower and (v >= upper or v >= _phi(x)):
+                            order[base + j] = loan
+                            continue
+                    # a default: it joins the dead loans at the front of the bucket
+                    order[base + j] = order[base + kept]
+                    order[base + kept] = loan
+                    kept += 1
+                dead += kept
+                defaults[c] += kept
+                # the defaulted loans' losses, summed after the picks: their row loads are
+                # independent of each other, so the cache misses of a large book overlap
+                for q in range(width):
+                    acc = 0
+                    for j in range(kept):
+                        acc += rows[t, order[base + j], q]
+                    due[c, t, q] += acc
     state[0], state[1], state[2], state[3] = s0, s1, s2, s3
 
 
 _draw = numba.njit(nogil=True, cache=True)(_draw_py)
 
 
-def draw_cells(
+def draw_buckets(
     state: NDArray[np.uint64],
     rng: np.random.Generator,
-    z: NDArray[np.float64],
-    threshold: NDArray[np.float64],
-    loading: NDArray[np.float64],
-    idio: NDArray[np.float64],
-    group_cells: NDArray[np.int64],
-    group_uniform: NDArray[np.int64],
-    cell_start: NDArray[np.int64],
-    cell_end: NDArray[np.int64],
-    cell_offset: NDArray[np.int64],
-    cell_size: NDArray[np.int64],
+    y: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    plan: BucketPlan,
     order: NDArray[np.int64],
-    rows: NDArray[np.int64],
     due: NDArray[np.int64],
     defaults: NDArray[np.int64],
 ) -> None:
-    """Draw one chunk of scenarios into `due` (C, Y, WIDTH, zeroed) and `defaults` (C,).
+    """Draw one chunk of scenarios into `due` (C, Y, P) and `defaults` (C,), both zeroed.
 
-    Group g's loans default in year t with p = N((threshold_g - loading_g z_t) / idio_g). Its
-    cells are group_cells[g] .. group_cells[g + 1] - 1, the uniform ones (all rows equal) from
-    group_uniform[g] on; cell k holds the loans order[offset_k : offset_k + size_k], at risk in
-    years [start_k, end_k). Each year Binomial(live, p) of a cell's live loans default: a
-    uniform cell adds the count times its row; any other cell picks them uniformly among its
-    live loans (a partial Fisher-Yates shuffle of its part of `order`, which stays a
-    permutation of the cell: the picks are uniform whatever the arrangement earlier scenarios
-    left). `state` (4 uint64, not all 0) is the xoshiro256** state, advanced in place.
+    y (C, Y, K) are the sector factors and scale (C, Y) the copula's threshold scales m of each
+    scenario and year. Each year, bucket b draws Binomial(live, p_hi) candidates among its live
+    loans (a partial Fisher-Yates shuffle of its part of `order`, a working copy of
+    plan.order that stays a permutation of each bucket: the picks are uniform whatever the
+    arrangement earlier scenarios left) and keeps each with probability p_i / p_hi (see
+    `riskpool.buckets`). The defaulted loans move to the front of the bucket, so a loan
+    defaults at most once per scenario. `state` (4 uint64, not all 0) is the xoshiro256**
+    state, advanced in place.
     """
     _draw(
         state,
         rng,
-        z,
-        threshold,
-        loading,
-        idio,
-        group_cells,
-        group_uniform,
-        cell_start,
-        cell_end,
-        cell_offset,
-        cell_size,
+        y,
+        scale,
+        plan.factor,
+        plan.start,
+        plan.end,
+        plan.offset,
+        plan.size,
+        plan.c_lo,
+        plan.c_hi,
+        plan.a_lo,
+        plan.a_hi,
+        plan.pure,
+        plan.cb,
+        plan.ab,
         order,
-        rows,
+        plan.rows,
         due,
         defaults,
     )

@@ -202,3 +202,66 @@ def creditriskplus(
         if max_units is not None or pmf[-max(1, m // 16) :].sum() < 1e-12:
             return pmf
         length *= 2
+
+
+def poisson_binomial_pmf(p: ArrayLike) -> NDArray[np.float64]:
+    """P(K = k), k = 0..n, for independent Bernoulli(p_i): rows of p (..., n) give rows out."""
+    probs = np.asarray(p, dtype=np.float64)
+    n = probs.shape[-1]
+    out = np.zeros((*probs.shape[:-1], n + 1))
+    out[..., 0] = 1.0
+    for i in range(n):
+        q = probs[..., i : i + 1]
+        out[..., 1:] = out[..., 1:] * (1.0 - q) + out[..., :-1] * q
+        out[..., :1] = out[..., :1] * (1.0 - q)
+    return out
+
+
+def default_count_distribution(
+    pd: ArrayLike,
+    rho: ArrayLike,
+    *,
+    factor: ArrayLike | None = None,
+    correlation: ArrayLike | None = None,
+    dof: float | None = None,
+    nodes: int = 48,
+) -> NDArray[np.float64]:
+    """Exact P(D = k), k = 0..n, for a small book of loans with their own pd and rho.
+
+    Loan i loads on sector factor `factor[i]` (default 0) of factors with the `correlation`
+    matrix, in a Gaussian copula or (dof given) a Student-t copula (see riskpool.factors).
+    Given the factors the defaults are independent: a Poisson-binomial law, integrated over
+    the factors (trapezoid rule for one factor, Gauss-Hermite per factor for several) and over
+    the Student-t scale (Gauss-Legendre in its quantile).
+    """
+    p = np.asarray(pd, dtype=np.float64)
+    r = np.broadcast_to(np.asarray(rho, dtype=np.float64), p.shape)
+    f = np.zeros(p.size, dtype=np.int64) if factor is None else np.asarray(factor, dtype=np.int64)
+    corr = np.ones((1, 1)) if correlation is None else np.asarray(correlation, dtype=np.float64)
+    k = corr.shape[0]
+    if k == 1:
+        g, w = _factor_grid(p.size, float(np.max(r)) or 0.5)
+        g = g[:, None]
+    else:
+        x, wx = np.polynomial.hermite_e.hermegauss(nodes)
+        grids = np.meshgrid(*([x] * k), indexing="ij")
+        g = np.stack([a.ravel() for a in grids], axis=1)
+        w = np.prod(np.meshgrid(*([wx] * k), indexing="ij"), axis=0).ravel()
+        w = w / w.sum()
+    values, vectors = np.linalg.eigh(corr)
+    y = g @ (vectors * np.sqrt(np.clip(values, 0.0, None))).T  # (nodes, k)
+    if dof is None:
+        scales, sw = np.ones(1), np.ones(1)
+        threshold = ndtri(p)
+    else:
+        from scipy import stats
+
+        u, uw = np.polynomial.legendre.leggauss(96)
+        scales = np.sqrt(stats.chi2.ppf((u + 1.0) / 2.0, dof) / dof)
+        sw = uw / uw.sum()
+        threshold = stats.t.ppf(p, dof)
+    total = np.zeros(p.size + 1)
+    for m, wm in zip(scales.tolist(), sw.tolist(), strict=True):
+        cond = ndtr((threshold * m - np.sqrt(r) * y[:, f]) / np.sqrt(1.0 - r))
+        total += wm * (w[:, None] * poisson_binomial_pmf(cond)).sum(axis=0)
+    return _normalised(total)

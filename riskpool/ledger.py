@@ -76,6 +76,7 @@ class ChunkOutcome:
     pool_balance: NDArray[np.int64]
     pool_shortfall: NDArray[np.int64]
     budget_shortfall: NDArray[np.int64]
+    dry_year: NDArray[np.int64]
 
 
 def settle(due: NDArray[np.int64], rules: PoolRules) -> ChunkOutcome:
@@ -85,7 +86,9 @@ def settle(due: NDArray[np.int64], rules: PoolRules) -> ChunkOutcome:
     budget, then to its balance (None = unlimited); every cut goes to the fallback party.
     Recoveries: each payer gets floor(recovery_rate x what it paid for year t's defaults) in
     year t + lag (if within the horizon); under the treasury rule the pool's part goes to
-    "treasury" (a negative loss in `party_loss`), otherwise it refills the pool.
+    "treasury" (a negative loss in `party_loss`), otherwise it refills the pool. `dry_year`:
+    the first year (from 0) in which the pool could not pay in full for lack of balance, -1
+    if none.
     """
     chunk, years, n_parties = due.shape
     pool = rules.pool_index
@@ -98,6 +101,7 @@ def settle(due: NDArray[np.int64], rules: PoolRules) -> ChunkOutcome:
     path = np.zeros((chunk, years), dtype=np.int64)
     pool_short = np.zeros(chunk, dtype=np.int64)
     budget_short = np.zeros(chunk, dtype=np.int64)
+    dry_year = np.full(chunk, -1, dtype=np.int64)
     for t in range(years):
         balance += rules.top_ups[t]
         paid = due[:, t, :].copy()
@@ -111,6 +115,7 @@ def settle(due: NDArray[np.int64], rules: PoolRules) -> ChunkOutcome:
             if rules.initial_balance is not None:
                 limited = np.minimum(pay, np.maximum(balance, 0))
                 pool_short += pay - limited
+                dry_year[(dry_year < 0) & (limited < pay)] = t
                 pay = limited
             paid[:, fb] += owed - pay
             paid[:, pool] = pay
@@ -137,4 +142,5 @@ def settle(due: NDArray[np.int64], rules: PoolRules) -> ChunkOutcome:
         pool_balance=path,
         pool_shortfall=pool_short,
         budget_shortfall=budget_short,
+        dry_year=dry_year,
     )

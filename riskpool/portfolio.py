@@ -16,7 +16,17 @@ from riskpool.errors import PortfolioError
 
 #: CSV / row columns: required ones first, then optional ones with their defaults.
 REQUIRED_COLUMNS: tuple[str, ...] = ("principal", "pd", "lgd", "term", "bank", "borrower")
-OPTIONAL_COLUMNS: dict[str, str] = {"rho": "", "sector": "", "ip_pledge": "true", "loan_id": ""}
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "rho": "",
+    "sector": "",
+    "ip_pledge": "true",
+    "loan_id": "",
+    "amortisation": "bullet",
+    "rate_bp": "0",
+}
+#: Repayment schedules: all principal at maturity, equal principal repayments, or equal
+#: monthly instalments of principal and interest (see `riskpool.book.outstanding_share`).
+AMORTISATION: tuple[str, ...] = ("bullet", "linear", "annuity")
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 
@@ -48,8 +58,10 @@ def _check_range(
 class Portfolio:
     """Loans as parallel arrays: principal (int64 fen), annual pd, lgd, rho, term (years), ids.
 
-    `rho` is the asset correlation with the single systematic factor: a scalar, one value per
-    loan, or a mapping sector -> rho together with `sector`. Rows are numbered from 1 in errors.
+    `rho` is the asset correlation with the loan's systematic factor: a scalar, one value per
+    loan, or a mapping sector -> rho together with `sector`. `amortisation` is the repayment
+    schedule (see AMORTISATION) and `rate_bp` the yearly interest rate of annuity loans.
+    Rows are numbered from 1 in errors.
     """
 
     principal: NDArray[np.int64]
@@ -61,6 +73,8 @@ class Portfolio:
     borrower: NDArray[np.str_]
     sector: NDArray[np.str_]
     ip_pledge: NDArray[np.bool_]
+    amortisation: NDArray[np.str_]
+    rate_bp: NDArray[np.int64]
 
     def __init__(
         self,
@@ -74,6 +88,8 @@ class Portfolio:
         borrower: ArrayLike | None = None,
         sector: ArrayLike = "",
         ip_pledge: ArrayLike = True,
+        amortisation: ArrayLike = "bullet",
+        rate_bp: ArrayLike = 0,
     ) -> None:
         raw = np.asarray(principal)
         if raw.ndim != 1 or raw.size == 0:
@@ -108,6 +124,24 @@ class Portfolio:
         else:
             borrower_arr = np.broadcast_to(np.asarray(borrower, dtype=np.str_), (n,)).copy()
         ip_arr = np.broadcast_to(np.asarray(ip_pledge, dtype=np.bool_), (n,)).copy()
+        kind_arr = np.broadcast_to(np.asarray(amortisation, dtype=np.str_), (n,)).copy()
+        bad_kind = ~np.isin(kind_arr, AMORTISATION)
+        if bad_kind.any():
+            i = int(np.flatnonzero(bad_kind)[0])
+            raise PortfolioError(
+                f"must be one of {', '.join(AMORTISATION)}, got {kind_arr[i]!r}",
+                row=i + 1,
+                column="amortisation",
+            )
+        raw_rate = np.broadcast_to(np.asarray(rate_bp), (n,))
+        if not np.issubdtype(raw_rate.dtype, np.integer):
+            raise PortfolioError("must be integer basis points", column="rate_bp")
+        rate_arr = raw_rate.astype(np.int64)
+        if (rate_arr < 0).any():
+            i = int(np.flatnonzero(rate_arr < 0)[0])
+            raise PortfolioError(
+                f"must not be negative, got {rate_arr[i]}", row=i + 1, column="rate_bp"
+            )
         for name, value in (
             ("principal", prin),
             ("pd", pd_arr),
@@ -118,6 +152,8 @@ class Portfolio:
             ("borrower", borrower_arr),
             ("sector", sector_arr),
             ("ip_pledge", ip_arr),
+            ("amortisation", kind_arr),
+            ("rate_bp", rate_arr),
         ):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
@@ -148,6 +184,8 @@ class Portfolio:
             borrower=self.borrower[i],
             sector=self.sector[i],
             ip_pledge=self.ip_pledge[i],
+            amortisation=self.amortisation[i],
+            rate_bp=self.rate_bp[i],
         )
 
     @classmethod
@@ -158,6 +196,8 @@ class Portfolio:
             k: [] for k in ("principal", "pd", "lgd", "term", "bank", "borrower", "rho", "sector")
         }
         cols["ip_pledge"] = []
+        cols["amortisation"] = []
+        cols["rate_bp"] = []
         for i, row in enumerate(rows, start=first_row):
             for name in REQUIRED_COLUMNS:
                 if name not in row or row[name] is None or str(row[name]).strip() == "":
@@ -182,6 +222,15 @@ class Portfolio:
             cols["borrower"].append(str(row["borrower"]).strip())
             cols["sector"].append(str(row.get("sector") or "").strip())
             cols["ip_pledge"].append(_parse_bool(row.get("ip_pledge"), i))
+            kind = str(row.get("amortisation") or "bullet").strip().lower()
+            if kind not in AMORTISATION:
+                raise PortfolioError(
+                    f"must be one of {', '.join(AMORTISATION)}, got {kind!r}",
+                    row=i,
+                    column="amortisation",
+                )
+            cols["amortisation"].append(kind)
+            cols["rate_bp"].append(_parse_bp(row.get("rate_bp"), i))
         if not cols["principal"]:
             raise PortfolioError("the portfolio has no loans")
         return cls(
@@ -194,6 +243,8 @@ class Portfolio:
             borrower=cols["borrower"],
             sector=cols["sector"],
             ip_pledge=cols["ip_pledge"],
+            amortisation=cols["amortisation"],
+            rate_bp=np.array(cols["rate_bp"], dtype=np.int64),
         )
 
     @classmethod
@@ -224,6 +275,17 @@ def _parse_fen(raw: Any, row: int) -> int:
     if value <= 0:
         raise PortfolioError(f"must be positive, got {value}", row=row, column="principal")
     return value
+
+
+def _parse_bp(raw: Any, row: int) -> int:
+    text = "" if raw is None else str(raw).strip()
+    if text == "":
+        return 0
+    if not text.isdigit():
+        raise PortfolioError(
+            f"must be a whole number of basis points >= 0, got {raw!r}", row=row, column="rate_bp"
+        )
+    return int(text)
 
 
 def _parse_float(raw: Any, row: int, column: str) -> float:

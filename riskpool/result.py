@@ -22,6 +22,8 @@ class SimulationResult:
       quantiles: memory grows as scenarios x years, never with the number of loans);
     - `pool_shortfall` / `budget_shortfall` (S,): what the pool owed but could not pay because
       of its balance / the annual budget (borne by the fallback party);
+    - `dry_year` (S,): the first year (from 0) in which the pool could not pay in full for
+      lack of balance, -1 if it never ran dry;
     - `defaults` (S,): number of defaulted loans; `weights` (S,) likelihood ratios under
       importance sampling (None: plain Monte Carlo). Every statistic honours the weights.
     """
@@ -35,6 +37,7 @@ class SimulationResult:
     pool_balance: NDArray[np.int64]
     pool_shortfall: NDArray[np.int64]
     budget_shortfall: NDArray[np.int64]
+    dry_year: NDArray[np.int64]
     defaults: NDArray[np.int64]
     weights: NDArray[np.float64] | None
     new_principal: NDArray[np.int64]
@@ -119,6 +122,14 @@ class SimulationResult:
     def depletion_probability(self) -> float:
         """P(the pool cannot pay its share in full at some point within the horizon)."""
         return float(np.mean(self._w() * (self.pool_shortfall > 0)))
+
+    def dry_by_year(self) -> NDArray[np.float64]:
+        """P(the pool has run dry by the end of year t), for t = 1..years (cumulative)."""
+        w = self._w()
+        ran_dry = np.array(
+            [np.mean(w * ((self.dry_year >= 0) & (self.dry_year <= t))) for t in range(self.years)]
+        )
+        return ran_dry
 
     def balance_quantiles(self, qs: tuple[float, ...] = (0.01, 0.5, 0.99)) -> NDArray[np.float64]:
         """Quantiles of the end-of-year pool balance, shape (len(qs), years) (unweighted

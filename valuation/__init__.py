@@ -5,7 +5,8 @@ Pure library: plain values and numpy arrays in, frozen dataclasses out; money is
     facts = facts_from_dict({"kind": "invention_patent", "industry": "electronics",
                              "legal_status": "valid", "filing_date": "2018-03-01",
                              "annual_revenue": 5_000_000_000, "claims": 15})
-    v = value_asset(facts, as_of=date(2025, 6, 1))   # v.score, v.value_p50, v.max_loan ...
+    v = value_asset(facts, as_of=date(2025, 6, 1), tax_rate_bp=1500)  # high-tech: 15% tax
+    # v.score, v.value_p50, v.max_loan (= pledge rate x P50), v.pledgeable, v.loan_note ...
     same = reproduce(v.inputs)                       # == v
     scores = score_many("invention_patent", columns_from_facts([facts]), as_of=date(2025, 6, 1))
 """
@@ -13,7 +14,7 @@ Pure library: plain values and numpy arrays in, frozen dataclasses out; money is
 from valuation.appraisal import reproduce, value_asset
 from valuation.batch import columns_from_facts
 from valuation.comparables import MarketEstimate
-from valuation.errors import FactsError
+from valuation.errors import FactsError, ModelVersionError
 from valuation.facts import (
     AssetFacts,
     DesignPatentFacts,
@@ -28,6 +29,7 @@ from valuation.facts import (
     facts_from_inputs,
 )
 from valuation.income import IncomeAssumptions
+from valuation.notes import Note
 from valuation.result import GroupScore, IndicatorResult, Valuation
 from valuation.scoring import grade_of, grades_of, score_many
 from valuation.tables import Comparable
@@ -46,6 +48,8 @@ __all__ = [
     "IndicatorResult",
     "InventionPatentFacts",
     "MarketEstimate",
+    "ModelVersionError",
+    "Note",
     "PatentFacts",
     "TrademarkFacts",
     "UtilityModelFacts",

@@ -9,12 +9,20 @@ from typing import Any
 import numpy as np
 
 from valuation.batch import Batch, columns_from_facts
-from valuation.comparables import MarketEstimate, market_estimate
-from valuation.errors import FactsError
+from valuation.comparables import market_estimate
+from valuation.errors import FactsError, ModelVersionError
 from valuation.facts import Facts, facts_from_inputs
-from valuation.income import IncomeAssumptions, assumptions, round_fen, simulate
+from valuation.income import (
+    IncomeAssumptions,
+    assumptions,
+    revenue_evidence,
+    round_fen,
+    simulate,
+    tax_rate_checked,
+)
 from valuation.indicators import INDICATORS
 from valuation.loan import loan_terms
+from valuation.money_notes import value_notes
 from valuation.result import GroupScore, IndicatorResult, Valuation
 from valuation.schema import specs_of
 from valuation.scoring import batch_for, grade_of, indicator_points, total_score
@@ -25,49 +33,54 @@ from valuation.vocab import ASSET_NOUN, LEGAL_STATUSES, PATENT_KINDS
 GROUP_ORDER = ("legal", "technical", "economic", "market")
 
 
-def value_asset(facts: Facts, *, seed: int | None = None, as_of: date | None = None) -> Valuation:
+def value_asset(
+    facts: Facts,
+    *,
+    seed: int | None = None,
+    as_of: date | None = None,
+    tax_rate_bp: int | None = None,
+) -> Valuation:
     """Score, value (P10/P50/P90) and loan terms of one asset.
 
     `as_of` defaults to today; `seed` defaults to the data tables' fixed seed, so the same
-    facts and date always give the same Valuation. Both are recorded in `inputs`.
+    facts and date always give the same Valuation. `tax_rate_bp` is the borrower's income-tax
+    rate (2500 = 25%, the default; 1500 for a high and new technology enterprise). All three
+    are recorded in `inputs`.
     """
     as_of = date.today() if as_of is None else as_of
     if seed is None:
         seed = int(load_tables().income["default_seed"])
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise FactsError("seed", f"must be a non-negative int, got {seed!r}")
+    tax_bp = tax_rate_checked(tax_rate_bp)
     batch = batch_for(facts.kind, columns_from_facts([facts]), as_of)
     points = indicator_points(batch)
     score = float(total_score(points)[0])
     grade = grade_of(score)
 
-    income = assumptions(batch, score)
+    income = assumptions(batch, score, tax_bp)
     live = bool(batch.a["live"][0])
     weight = income.grant_probability if income else _grant_weight(batch)
+    own_revenue = revenue_evidence(batch)[0]
     market = (
-        market_estimate(
-            facts.kind,
-            facts.industry,
-            score,
-            None if income is None else float(income.revenue_base),
-            weight,
-        )
-        if live
-        else None
+        market_estimate(facts.kind, facts.industry, score, own_revenue, weight) if live else None
     )
     cost = _cost_floor(batch, facts.development_cost)
-    method, (p10, p50, p90) = _value_range(income, market, cost, live, seed)
+    method, (p10, p50, p90), floored = _value_range(income, cost, live, seed)
 
     remaining = float(batch.a["remaining_years"][0]) if facts.kind in PATENT_KINDS else 0.0
     terms = loan_terms(
         kind=facts.kind,
         grade=grade,
+        value_method=method,
         value_p10=p10,
+        value_p50=p50,
         legal_status=facts.legal_status,
         remaining_years=remaining,
         invalidation_pending=bool(getattr(facts, "invalidation_pending", False)),
     )
     missing = _missing_facts(facts)
+    sourced_market = market is not None and not market.illustrative
     return Valuation(
         kind=facts.kind,
         score=score,
@@ -83,32 +96,51 @@ def value_asset(facts: Facts, *, seed: int | None = None, as_of: date | None = N
         market_comparables=market,
         liquidation_value=terms.liquidation_value,
         pledge_rate_bp=terms.pledge_rate_bp,
+        pledge_cap_bp=terms.pledge_cap_bp,
         max_loan=terms.max_loan,
-        loan_note_code=terms.note_code,
-        loan_note=terms.note,
-        confidence=_confidence(missing, method, market is not None, live),
+        pledgeable=terms.pledgeable,
+        loan_note_code=terms.note.code,
+        loan_note=terms.note.text,
+        loan_note_template=terms.note.template,
+        loan_note_params=terms.note.params,
+        pledge_rule=terms.rule,
+        value_notes=value_notes(facts.kind, method, income, cost, floored, market, live),
+        tax_rate_bp=tax_bp,
+        confidence=_confidence(missing, method, sourced_market, live),
         missing_facts=missing,
         model_version=MODEL_VERSION,
         inputs={
             "facts": facts.to_dict(),
             "seed": seed,
             "as_of": as_of.isoformat(),
+            "tax_rate_bp": tax_bp,
             "model_version": MODEL_VERSION,
         },
     )
 
 
 def reproduce(inputs: Mapping[str, Any]) -> Valuation:
-    """Re-run a stored valuation from its `inputs`; ValueError if the model has changed."""
-    if inputs.get("model_version") != MODEL_VERSION:
-        raise ValueError(
-            f"valuation was made with model {inputs.get('model_version')!r}, "
-            f"this is {MODEL_VERSION!r}; use value_asset to re-value"
+    """Re-run a stored valuation from its `inputs`.
+
+    ModelVersionError (a ValueError) if it was made by another model version: earlier rules
+    are not shipped, so an old valuation cannot be re-run as it was. Its stored result stays
+    the record; `value_asset(facts_from_inputs(inputs), ...)` values the same facts anew.
+    """
+    version = inputs.get("model_version")
+    if version != MODEL_VERSION:
+        raise ModelVersionError(
+            f"valuation was made with model {version!r}, this is {MODEL_VERSION!r}; the rules "
+            "of earlier models are not shipped (2.0.0 changed the value basis, the pledge-rate "
+            "rule and the GI revenue base), so it cannot be re-run as it was and its stored "
+            "result stays the record. To value the same facts under the current rules, call "
+            "value_asset(facts_from_inputs(inputs), seed=..., as_of=...)."
         )
+    tax = inputs.get("tax_rate_bp")
     return value_asset(
         facts_from_inputs(inputs),
         seed=int(inputs["seed"]),
         as_of=date.fromisoformat(inputs["as_of"]),
+        tax_rate_bp=None if tax is None else int(tax),
     )
 
 
@@ -119,24 +151,24 @@ def _grant_weight(batch: Batch) -> float:
 
 
 def _value_range(
-    income: IncomeAssumptions | None,
-    market: MarketEstimate | None,
-    cost: int | None,
-    live: bool,
-    seed: int,
-) -> tuple[str, tuple[int, int, int]]:
-    """Income approach when a revenue base exists, else comparables, else the cost floor."""
+    income: IncomeAssumptions | None, cost: int | None, live: bool, seed: int
+) -> tuple[str, tuple[int, int, int], bool]:
+    """Income approach when there is revenue evidence (the cost value as its floor), else the
+    cost approach, else no value. The market approach never enters. Also says whether the
+    cost floor raised the income P50.
+    """
     if not live:
-        return "none", (0, 0, 0)
+        return "none", (0, 0, 0), False
     if income is not None:
         values = simulate(income, seed)
-        q10, q50, q90 = np.quantile(values, [0.1, 0.5, 0.9])
-        return "relief_from_royalty", (round_fen(q10), round_fen(q50), round_fen(q90))
-    if market is not None:
-        return "market_comparables", (market.low, market.estimate, market.high)
+        q10, q50, q90 = (round_fen(q) for q in np.quantile(values, [0.1, 0.5, 0.9]))
+        if cost is None:
+            return "relief_from_royalty", (q10, q50, q90), False
+        floored = (max(q10, cost), max(q50, cost), max(q90, cost))
+        return "relief_from_royalty", floored, cost > q50
     if cost is not None:
-        return "cost", (cost, cost, cost)
-    return "none", (0, 0, 0)
+        return "cost", (cost, cost, cost), False
+    return "none", (0, 0, 0), False
 
 
 def _cost_floor(batch: Batch, development_cost: int | None) -> int | None:
@@ -202,8 +234,8 @@ def _missing_facts(facts: Facts) -> tuple[str, ...]:
         if spec.name in penalties and (value is None or value == ()):
             missing.append(spec.name)
     expected_absent: tuple[str, ...] = {
-        # Design patents have no claims in China; a GI mark is valued on regional output;
-        # marks renew, so their expiry date is not used.
+        # Design patents have no claims in China; a GI mark is valued on its holder's fees
+        # or own sales under it, not annual revenue; marks renew, so expiry is not used.
         "design_patent": ("claims", "independent_claims"),
         "trademark": ("expiry_date",),
         "gi_mark": ("annual_revenue", "expiry_date"),

@@ -230,6 +230,19 @@ def check_rules(kind: str, a: Arrays) -> None:
         )
     if kind == "trademark":
         rules.append(("nice_classes", a["nice_class_count"] < 1, "needs at least one class"))
+    if kind == "gi_mark":
+        region = a["regional_output_value"]
+        for name, what in (
+            ("holder_fee_income", "fees the holder collects"),
+            ("own_sales_under_mark", "the borrower's own sales under the mark"),
+        ):
+            rules.append(
+                (
+                    name,
+                    a[name] > region,
+                    f"exceeds the regional output value ({what} are part of it)",
+                )
+            )
     for field, bad, message in rules:
         if bad.any():
             raise FactsError(field, message, row=_first(bad))

@@ -1,4 +1,8 @@
-"""Market approach: an estimate from (fictional) comparable transactions of the same kind."""
+"""Market approach: a cross-check from comparable transactions of the same kind.
+
+It never enters P10/P50/P90 or the maximum loan. Comparables that name a source are used
+when there are any; otherwise the illustrative (fictional) ones are, and the estimate says so.
+"""
 
 from __future__ import annotations
 
@@ -12,44 +16,54 @@ from valuation.tables import Comparable, load_tables
 
 @dataclass(frozen=True)
 class MarketEstimate:
-    """Comparable-based value: median (estimate) and P10/P90 of the adjusted prices."""
+    """Comparable-based value: median (estimate) and P10/P90 of the adjusted prices.
+
+    `illustrative` is True when the comparables are fictional (no source): the figure is
+    for orientation only.
+    """
 
     estimate: int
     low: int
     high: int
     basis: str
     comparables: tuple[Comparable, ...]
+    illustrative: bool
 
 
 def market_estimate(
-    kind: str, industry: str, score: float, revenue_base: float | None, weight: float
+    kind: str, industry: str, score: float, revenue_base: float, weight: float
 ) -> MarketEstimate | None:
-    """Adjust comparables' prices to the subject (score, and revenue when known).
+    """Comparables' price-to-revenue multiples applied to the subject's own revenue.
 
-    With a revenue base each comparable gives price/revenue x subject revenue; without one
-    its price is used as is. `weight` scales the result (grant probability of an application).
+    Each multiple is scaled for the score difference; `weight` scales the result (grant
+    probability of an application). None when the subject has no revenue or no comparables.
     """
+    if revenue_base <= 0.0:
+        return None
     tables = load_tables()
     adj = tables.comparables_adjustment
     same_kind = [c for c in tables.comparables if c.kind == kind]
-    same_industry = [c for c in same_kind if c.industry == industry]
-    chosen = same_industry if len(same_industry) >= int(adj["min_same_industry"]) else same_kind
+    sourced = [c for c in same_kind if not c.illustrative]
+    pool = sourced or same_kind
+    same_industry = [c for c in pool if c.industry == industry]
+    chosen = same_industry if len(same_industry) >= int(adj["min_same_industry"]) else pool
     if not chosen:
         return None
     prices = np.array([c.price_fen for c in chosen], dtype=np.float64)
-    if revenue_base is not None:
-        revenues = np.array([c.annual_revenue_fen for c in chosen], dtype=np.float64)
-        prices = prices / revenues * revenue_base
-        basis = "price-to-revenue multiple"
-    else:
-        basis = "price"
+    revenues = np.array([c.annual_revenue_fen for c in chosen], dtype=np.float64)
     factors = np.clip(
         1.0 + float(adj["per_score_point"]) * (score - np.array([c.score for c in chosen])),
         float(adj["min_factor"]),
         float(adj["max_factor"]),
     )
-    low, mid, high = np.quantile(prices * factors * weight, [0.1, 0.5, 0.9])
+    values = prices / revenues * revenue_base * factors * weight
+    low, mid, high = np.quantile(values, [0.1, 0.5, 0.9])
     scope = "same industry" if chosen is same_industry else "same kind, all industries"
     return MarketEstimate(
-        round_fen(mid), round_fen(low), round_fen(high), f"{basis}, {scope}", tuple(chosen)
+        round_fen(mid),
+        round_fen(low),
+        round_fen(high),
+        f"price-to-revenue multiple, {scope}",
+        tuple(chosen),
+        illustrative=not sourced,
     )

@@ -11,3 +11,7 @@ class FactsError(ValueError):
         self.row = row
         where = f" (row {row})" if row is not None else ""
         super().__init__(f"{field}{where}: {message}")
+
+
+class ModelVersionError(ValueError):
+    """A stored valuation was made by another model version and cannot be re-run as it was."""

@@ -20,7 +20,13 @@ MAX_FEN = 10**16
 
 @dataclass(frozen=True, kw_only=True)
 class AssetFacts:
-    """Facts common to every kind of IP asset; money in int fen, dates as datetime.date."""
+    """Facts common to every kind of IP asset; money in int fen, dates as datetime.date.
+
+    `annual_revenue` is the owner's own yearly revenue from products using the asset (for a
+    GI mark it only scores; see GIMarkFacts). `licence_income` (patents, trademarks) is the
+    royalty or licence income the owner actually receives a year. Either one, above zero, is
+    revenue evidence; without it there is no income value.
+    """
 
     kind: ClassVar[str] = ""
 
@@ -72,6 +78,7 @@ class PatentFacts(AssetFacts):
     invalidation_pending: bool = field(default=False, metadata=meta("flag"))
     standard_essential: bool = field(default=False, metadata=meta("flag"))
     maturity: str | None = field(default=None, metadata=meta("choice", choices=MATURITIES))
+    licence_income: int | None = field(default=None, metadata=meta("money", minimum=0))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,11 +116,18 @@ class TrademarkFacts(AssetFacts):
     oppositions_won: int = field(default=0, metadata=meta("count", minimum=0))
     well_known: bool = field(default=False, metadata=meta("flag"))
     international_registrations: int = field(default=0, metadata=meta("count", minimum=0))
+    licence_income: int | None = field(default=None, metadata=meta("money", minimum=0))
 
 
 @dataclass(frozen=True, kw_only=True)
 class GIMarkFacts(AssetFacts):
-    """Facts of a geographical-indication collective or certification mark."""
+    """Facts of a geographical-indication collective or certification mark.
+
+    The mark is held by an association or public body. Its money value rests on
+    `holder_fee_income` (royalty and membership fees the holder collects a year) and/or
+    `own_sales_under_mark` (the borrower's own yearly sales under the mark), never on
+    `regional_output_value`, the whole region's output, which only scores.
+    """
 
     kind: ClassVar[str] = "gi_mark"
 
@@ -125,6 +139,8 @@ class GIMarkFacts(AssetFacts):
     )
     demonstration_zone: bool = field(default=False, metadata=meta("flag"))
     nice_classes: tuple[int, ...] = field(default=(), metadata=meta("classes", maximum=45))
+    holder_fee_income: int | None = field(default=None, metadata=meta("money", minimum=0))
+    own_sales_under_mark: int | None = field(default=None, metadata=meta("money", minimum=0))
 
 
 Facts = InventionPatentFacts | UtilityModelFacts | DesignPatentFacts | TrademarkFacts | GIMarkFacts

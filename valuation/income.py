@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from valuation.batch import Batch
+from valuation.errors import FactsError
 from valuation.indicators import growth_used
 from valuation.methods import relief_from_royalty_many
 from valuation.tables import load_tables
@@ -17,13 +18,20 @@ from valuation.vocab import INCOME_FAMILY, INDUSTRIES, LEGAL_STATUSES, PATENT_KI
 
 @dataclass(frozen=True)
 class IncomeAssumptions:
-    """The central inputs of the relief-from-royalty model for one asset."""
+    """The central inputs of the relief-from-royalty model for one asset.
+
+    `revenue_base` is the own product revenue a year the royalty rate applies to (for a GI
+    mark, the borrower's own sales under the mark), `licence_income` the royalty income
+    actually received a year (for a GI mark, the fees its holder collects); either may be 0.
+    """
 
     revenue_base: int
+    licence_income: int
     revenue_growth: float
     royalty_rate: float
     discount_rate: float
     tax_rate: float
+    tax_rate_bp: int
     life_years: float
     grant_probability: float
     simulations: int
@@ -35,11 +43,37 @@ def round_fen(x: float) -> int:
     return int(np.floor(x + 0.5))
 
 
-def revenue_base(batch: Batch) -> float | None:
-    """Revenue the royalty applies to: regional output for GI marks, else annual revenue."""
-    column = "regional_output_value" if batch.kind == "gi_mark" else "annual_revenue"
-    value = float(batch.a[column][0])
-    return None if np.isnan(value) else value
+def revenue_evidence(batch: Batch) -> tuple[float, float]:
+    """(own product revenue, licence income) a year in fen, 0.0 where not given.
+
+    For a GI mark: the borrower's own sales under the mark and the fees its holder collects;
+    the region's output value is never a revenue base.
+    """
+    if batch.kind == "gi_mark":
+        columns = ("own_sales_under_mark", "holder_fee_income")
+    else:
+        columns = ("annual_revenue", "licence_income")
+    product, licence = (float(np.nan_to_num(batch.a[c][0], nan=0.0)) for c in columns)
+    return product, licence
+
+
+def tax_rate_checked(tax_rate_bp: int | None) -> int:
+    """The borrower's income-tax rate in basis points (default: the standard 25%).
+
+    Enterprise Income Tax Law of the PRC, Art. 4 (25%) and Art. 28 (15% for high and new
+    technology enterprises); bounds from valuation/data/income.json.
+    """
+    tax = load_tables().income["tax"]
+    if tax_rate_bp is None:
+        return int(tax["standard_bp"])
+    low, high = int(tax["minimum_bp"]), int(tax["maximum_bp"])
+    if isinstance(tax_rate_bp, bool) or not isinstance(tax_rate_bp, int):
+        raise FactsError(
+            "tax_rate_bp", f"must be an int number of basis points, got {tax_rate_bp!r}"
+        )
+    if not low <= tax_rate_bp <= high:
+        raise FactsError("tax_rate_bp", f"must be between {low} and {high}, got {tax_rate_bp}")
+    return tax_rate_bp
 
 
 def life_years(batch: Batch) -> float:
@@ -54,10 +88,10 @@ def life_years(batch: Batch) -> float:
     return economic
 
 
-def assumptions(batch: Batch, score: float) -> IncomeAssumptions | None:
-    """Central income assumptions for a one-asset batch, or None without a revenue base."""
-    base = revenue_base(batch)
-    if base is None:
+def assumptions(batch: Batch, score: float, tax_rate_bp: int) -> IncomeAssumptions | None:
+    """Central income assumptions for a one-asset batch, or None without revenue evidence."""
+    base, licence = revenue_evidence(batch)
+    if base <= 0.0 and licence <= 0.0:
         return None
     income = load_tables().income
     kind = batch.kind
@@ -80,17 +114,19 @@ def assumptions(batch: Batch, score: float) -> IncomeAssumptions | None:
     pending = LEGAL_STATUSES[int(batch.a["legal_status"][0])] == "pending"
     grant_probability = float(income["grant_probability"][kind]) if pending else 1.0
     growth = float(growth_used(batch)[0])
-    tax = float(income["tax_rate"])
+    tax = tax_rate_bp / 10_000
     life = life_years(batch)
     central = relief_from_royalty_many(
-        base, np.array([growth]), np.array([royalty]), np.array([discount]), tax, life
+        base, np.array([growth]), np.array([royalty]), np.array([discount]), tax, life, licence
     )[0]
     return IncomeAssumptions(
         revenue_base=round_fen(base),
+        licence_income=round_fen(licence),
         revenue_growth=growth,
         royalty_rate=royalty,
         discount_rate=discount,
         tax_rate=tax,
+        tax_rate_bp=tax_rate_bp,
         life_years=life,
         grant_probability=grant_probability,
         simulations=int(income["uncertainty"]["simulations"]),
@@ -116,6 +152,12 @@ def simulate(a: IncomeAssumptions, seed: int) -> NDArray[np.float64]:
         stats.norm(a.discount_rate, float(u_cfg["discount_sd"])).ppf(u[:, 2]), minimum
     )
     values = relief_from_royalty_many(
-        float(a.revenue_base), growth, royalty, discount, a.tax_rate, a.life_years
+        float(a.revenue_base),
+        growth,
+        royalty,
+        discount,
+        a.tax_rate,
+        a.life_years,
+        float(a.licence_income),
     )
     return values * a.grant_probability

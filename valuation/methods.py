@@ -85,6 +85,23 @@ def real_option_value(
     return float(spot * norm.cdf(d1) - pv_strike * norm.cdf(d2))
 
 
+def growth_annuity_many(growth: Floats, discount_rate: Floats, life_years: float) -> Floats:
+    """sum_t share_t (1 + g)^t / (1 + k)^t for each scenario: the value of 1 a year today.
+
+    Year-end flows for years 1..ceil(life); the last year counts pro rata when the life is
+    fractional (e.g. 7.4 years: years 1-7 in full, 40% of year 8).
+    """
+    n_years = math.ceil(life_years)
+    if n_years <= 0:
+        return np.zeros_like(discount_rate)
+    t = np.arange(1, n_years + 1, dtype=np.float64)
+    share = np.minimum(life_years - (t - 1.0), 1.0)
+    growth_factor = (1.0 + growth[:, None]) ** t
+    discount_factor = (1.0 + discount_rate[:, None]) ** t
+    out: Floats = np.sum(share * growth_factor / discount_factor, axis=1)
+    return out
+
+
 def relief_from_royalty_many(
     revenue0: float,
     growth: Floats,
@@ -92,19 +109,17 @@ def relief_from_royalty_many(
     discount_rate: Floats,
     tax_rate: float,
     life_years: float,
+    licence_income0: float = 0.0,
 ) -> Floats:
     """Relief-from-royalty values for many scenarios at once.
 
-    Revenue in year t is revenue0 * (1 + g)^t; the last year counts pro rata when the
-    life is fractional (e.g. 7.4 years: years 1-7 in full, 40% of year 8).
+    V = sum_t (Rev_t * r + L_t) * (1 - tax) / (1 + k)^t, with Rev_t = revenue0 * (1 + g)^t the
+    owner's own product revenue and L_t = licence_income0 * (1 + g)^t royalty income actually
+    received (no rate applies to it: it already is a royalty).
     """
-    n_years = math.ceil(life_years)
-    if n_years <= 0 or revenue0 <= 0.0:
+    if math.ceil(life_years) <= 0 or (revenue0 <= 0.0 and licence_income0 <= 0.0):
         return np.zeros_like(royalty_rate)
-    t = np.arange(1, n_years + 1, dtype=np.float64)
-    share = np.minimum(life_years - (t - 1.0), 1.0)
-    growth_factor = (1.0 + growth[:, None]) ** t
-    discount_factor = (1.0 + discount_rate[:, None]) ** t
-    per_unit = np.sum(share * growth_factor / discount_factor, axis=1)
-    values: Floats = revenue0 * royalty_rate * (1.0 - tax_rate) * per_unit
+    per_unit = growth_annuity_many(growth, discount_rate, life_years)
+    royalties = max(revenue0, 0.0) * royalty_rate + max(licence_income0, 0.0)
+    values: Floats = royalties * (1.0 - tax_rate) * per_unit
     return values

@@ -10,6 +10,7 @@ from typing import Any
 from valuation.comparables import MarketEstimate
 from valuation.income import IncomeAssumptions
 from valuation.indicators import FactValue
+from valuation.notes import Note
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,13 @@ class GroupScore:
 class Valuation:
     """Score, money value range and loan terms of one asset. Money is int fen.
 
-    `pledge_rate_bp` is the pledge rate in basis points (3000 = 30%); `pledge_rate` gives it
-    as a Decimal fraction. `inputs` holds the facts, seed and as_of date that reproduce it.
+    `value_method` is relief_from_royalty (revenue evidence), cost (no revenue evidence:
+    cost approach) or none (no value can be given). `max_loan` = pledge rate x `value_p50`
+    (`pledge_rule` states it with the cap and its source); `pledgeable` is False, with the
+    reason in `loan_note_code` / `loan_note`, when no loan can be made. `pledge_rate_bp` is
+    in basis points (2500 = 25%); `pledge_rate` gives it as a Decimal fraction.
+    `market_comparables` is a cross-check only. `inputs` holds the facts, seed, as_of date
+    and tax rate that reproduce it.
     """
 
     kind: str
@@ -59,9 +65,16 @@ class Valuation:
     market_comparables: MarketEstimate | None
     liquidation_value: int
     pledge_rate_bp: int
+    pledge_cap_bp: int
     max_loan: int
+    pledgeable: bool
     loan_note_code: str
     loan_note: str
+    loan_note_template: str
+    loan_note_params: dict[str, str | int | float]
+    pledge_rule: Note
+    value_notes: tuple[Note, ...]
+    tax_rate_bp: int
     confidence: float
     missing_facts: tuple[str, ...]
     model_version: str

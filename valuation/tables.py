@@ -27,7 +27,11 @@ class IndicatorSpec:
 
 @dataclass(frozen=True)
 class Comparable:
-    """A (fictional) comparable transaction from the market-approach table."""
+    """A comparable transaction from the market-approach table.
+
+    `source` names where a real transaction is recorded; a comparable without one is
+    `illustrative` (the shipped ones are fictional) and never drives a value or a loan.
+    """
 
     id: str
     kind: str
@@ -37,6 +41,8 @@ class Comparable:
     annual_revenue_fen: int
     score: float
     note: str
+    source: str | None = None
+    illustrative: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ class Tables:
     loan: dict[str, Any]
     reasons: dict[str, dict[str, str]]
     labels: dict[str, str]
+    loan_notes: dict[str, str]
+    pledge_rules: dict[str, str]
+    value_notes: dict[str, str]
     indicators: dict[str, tuple[IndicatorSpec, ...]]
     grade_floors: tuple[tuple[float, str], ...]
     comparables: tuple[Comparable, ...]
@@ -80,6 +89,20 @@ def _check(tables: Tables) -> None:
         raise RuntimeError("citation norms must cover every industry")
     if tuple(g for _, g in tables.grade_floors) != GRADES:
         raise RuntimeError("grade table must list AAA..C in order")
+    for c in tables.comparables:
+        if not c.illustrative and not (c.source or "").strip():
+            raise RuntimeError(f"comparable {c.id} is marked real but names no source")
+    loan = tables.loan
+    for kind in KINDS:
+        if (
+            not 0
+            <= int(loan["pledge_floor_bp"][kind])
+            <= int(loan["pledge_cap_bp"][kind])
+            <= 10_000
+        ):
+            raise RuntimeError(f"pledge floor/cap of {kind} out of order")
+        if kind not in tables.pledge_rules or kind not in loan["cap_source"]:
+            raise RuntimeError(f"no pledge rule sentence or cap source for {kind}")
 
 
 @cache
@@ -110,6 +133,9 @@ def load_tables() -> Tables:
         loan=docs["loan.json"],
         reasons=docs["reasons_en.json"]["templates"],
         labels=docs["reasons_en.json"]["labels"],
+        loan_notes=docs["reasons_en.json"]["loan_notes"],
+        pledge_rules=docs["reasons_en.json"]["pledge_rules"],
+        value_notes=docs["reasons_en.json"]["value_notes"],
         indicators=indicators,
         grade_floors=tuple((float(f), str(g)) for f, g in scoring["grades"]),
         comparables=tuple(Comparable(**c) for c in docs["comparables.json"]["comparables"]),

@@ -98,6 +98,8 @@ class LedgerAccount(enum.StrEnum):
     FUNDING = "funding"  # government contributions
     COMPENSATION = "compensation"  # what the pool paid on claims
     RECOVERIES = "recoveries"  # what came back to the pool
+    SUBSIDIES = "subsidies"  # interest subsidies (贴息) earned on interest paid (an expense)
+    SUBSIDY_PAYABLE = "subsidy_payable"  # earned, not yet paid out (a liability)
 
 
 class RepaymentKind(enum.StrEnum):

@@ -30,7 +30,16 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.orgs import Organisation, User
 from market.models.pool import LedgerEntry, SchemeVersion
 from market.services import acceptance as acceptance_svc
-from market.services import accounts, assets, audit, claims, pool, servicing, valuations
+from market.services import (
+    accounts,
+    assets,
+    audit,
+    claim_decision,
+    pool,
+    recoveries,
+    servicing,
+    valuations,
+)
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -81,7 +90,10 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
     if (folder / "scheme.json").exists():
         _seed_pool(session, _read("scheme.json", folder), orgs, report)
     if (folder / "lending.json").exists():
-        _seed_lending(session, _read("lending.json", folder), orgs, report)
+        later = None
+        if (folder / "scheme.json").exists():
+            later = _read("scheme.json", folder).get("later_version")
+        _seed_lending(session, _read("lending.json", folder), orgs, report, later)
     return report
 
 
@@ -124,6 +136,7 @@ def _ask(session: Session, story: dict[str, Any], orgs: dict[str, int]) -> Finan
             purpose=story["purpose"],
             wants_insurance=story["insurance"],
             bank_id=orgs[story["bank"]] if story["bank"] else None,
+            other_collateral=int(story.get("other_collateral_cny", 0)) * 100,
         ),
     )
 
@@ -141,6 +154,7 @@ def _offer(session: Session, request: FinancingRequest, offer: dict[str, Any], t
             repayment_type=RepaymentType(offer["repayment"]),
             rating_grade=offer["grade"],
             conditions="Pledge registration at CNIPA before disbursement.",
+            relending=bool(offer.get("relending", False)),
         ),
     )
     if offer.get("approver"):
@@ -151,9 +165,14 @@ def _offer(session: Session, request: FinancingRequest, offer: dict[str, Any], t
 
 
 def _seed_lending(
-    session: Session, data: dict[str, Any], orgs: dict[str, int], report: SeedReport
+    session: Session,
+    data: dict[str, Any],
+    orgs: dict[str, int],
+    report: SeedReport,
+    scheme_later: dict[str, Any] | None = None,
 ) -> None:
-    """Play the demo's loan stories through the services (once: only on an empty book)."""
+    """Play the demo's loan stories through the services (once: only on an empty book); the
+    scheme's later version, if any, takes effect before the later stories."""
     if session.exec(select(FinancingRequest)).first() is not None:
         report.count("loan stories", new=False)
         return
@@ -194,14 +213,14 @@ def _seed_lending(
         if story["then"] == "repay":
             continue
         officer = _user(session, story["officer"])
-        claim = claims.file_claim(
+        claim = claim_decision.file_claim(
             session,
             actor=officer,
             loan_id=loan.id or 0,
             note="Borrower stopped paying; pledge enforced.",
         )
         if story["then"] == "claim_approved" and staff is not None:
-            claims.decide_claim(
+            claim_decision.decide_claim(
                 session,
                 actor=staff,
                 claim_id=claim.id or 0,
@@ -210,7 +229,7 @@ def _seed_lending(
             )
             rec = story.get("recovery")
             if rec:
-                claims.record_recovery(
+                recoveries.record_recovery(
                     session,
                     actor=officer,
                     loan_id=loan.id or 0,
@@ -218,6 +237,15 @@ def _seed_lending(
                     proceeds=int(rec["proceeds"]),
                     counterparty=rec["counterparty"],
                 )
+    if scheme_later is not None and staff is not None:
+        # The bureau's second scheme version takes effect now: the later loans enrol under it.
+        pool.add_scheme_version(
+            session,
+            actor=staff,
+            document=scheme_later["scheme"],
+            effective_from=business_date(session),
+            partners={party: orgs[key] for party, key in scheme_later["partners"].items()},
+        )
     for story in data["later"]:
         request = _ask(session, story, orgs)
         made = [_offer(session, request, offer, story["term_months"]) for offer in story["offers"]]
@@ -310,6 +338,7 @@ def _seed_orgs(
                     industry=row.get("industry"),
                     size=CompanySize(row["size"]) if row.get("size") else None,
                     region=row.get("region", ""),
+                    high_tech=bool(row.get("high_tech", False)),
                     contact_name=row.get("contact_name", ""),
                     contact_phone=row.get("contact_phone", ""),
                     contact_email=row.get("contact_email", ""),

@@ -15,6 +15,7 @@ from market.models.pool import (
     Recovery,
     SchemeVersion,
 )
+from market.models.recoveries import RecoveryReversal
 from market.models.servicing import Instalment, Repayment
 from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
@@ -36,6 +37,7 @@ __all__ = [
     "Pledge",
     "Receivable",
     "Recovery",
+    "RecoveryReversal",
     "Repayment",
     "RequestAsset",
     "RequestDecline",

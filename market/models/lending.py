@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.interest import PENALTY_MARKUP_DEFAULT_BP, DayCount
 from market.domain.schedule import Classification, RepaymentType
 from market.domain.states import Enrolment, LoanStatus, OfferStatus, RequestStatus
 from market.domain.timeutil import utcnow
@@ -27,6 +28,9 @@ class FinancingRequest(SQLModel, table=True):
     term_months: int
     purpose: str = Field(max_length=500)
     wants_insurance: bool = False
+    # Part of the amount secured by collateral other than IP (property, receivables...): the
+    # schemes that cover only the IP part of a combined loan (Guangzhou 2023, Weihai) need it.
+    other_collateral: int = Field(default=0, sa_column=money_column(default=0))
     max_loan: int = Field(sa_column=money_column())  # what the valuations supported at sending
     status: RequestStatus = Field(default=RequestStatus.OPEN, sa_column=enum_column(RequestStatus))
     created_on: date
@@ -90,6 +94,8 @@ class Offer(SQLModel, table=True):
     rating_grade: str = Field(max_length=8)
     override_reason: str = Field(default="", max_length=1000)
     conditions: str = Field(default="", max_length=1000)
+    # Funded by PBoC relending or another monetary-policy tool (Guangzhou 2025: +5 points).
+    relending: bool = Field(default=False)
     status: OfferStatus = Field(
         default=OfferStatus.PENDING_APPROVAL, sa_column=enum_column(OfferStatus)
     )
@@ -116,6 +122,8 @@ class Loan(SQLModel, table=True):
     term_months: int
     repayment_type: RepaymentType = Field(sa_column=enum_column(RepaymentType))
     insured: bool = False
+    other_collateral: int = Field(default=0, sa_column=money_column(default=0))
+    relending: bool = Field(default=False)
     status: LoanStatus = Field(
         default=LoanStatus.AWAITING_DISBURSEMENT, sa_column=enum_column(LoanStatus)
     )
@@ -135,3 +143,18 @@ class Loan(SQLModel, table=True):
     npl_since: date | None = None
     closed_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    # Daily interest and overdue charges (market.domain.interest; docs/loans.md).
+    day_count: DayCount = Field(
+        default=DayCount.ACTUAL_360,
+        sa_column=enum_column(DayCount, server_default=DayCount.ACTUAL_360.value),
+    )
+    penalty_markup_bp: int = Field(
+        default=PENALTY_MARKUP_DEFAULT_BP,
+        sa_column=sa.Column(
+            sa.Integer(), nullable=False, server_default=str(PENALTY_MARKUP_DEFAULT_BP)
+        ),
+    )
+    penalty_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
+    compound_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
+    penalty_paid: int = Field(default=0, sa_column=money_column(server_default="0"))
+    penalty_accrued_to: date | None = None

@@ -23,6 +23,9 @@ class Organisation(SQLModel, table=True):
         default=None, sa_column=enum_column(CompanySize, nullable=True)
     )
     region: str = Field(default="", max_length=64)
+    # A certified high and new technology enterprise pays 15% income tax, others 25%
+    # (Enterprise Income Tax Law of the PRC, Art. 28 and Art. 4); the valuation uses it.
+    high_tech: bool = Field(default=False)
     contact_name: str = Field(default="", max_length=100)
     contact_phone: str = Field(default="", max_length=32)
     contact_email: str = Field(default="", max_length=254)

@@ -52,6 +52,9 @@ class Claim(SQLModel, table=True):
     scheme_version_id: int = Field(foreign_key="scheme_version.id")
     loss: int = Field(sa_column=money_column())  # outstanding principal at filing
     filed_on: date
+    # The day the provincial bureau confirmed the loss, for schemes whose deadline counts
+    # from it (Weihai: 10 working days).
+    loss_confirmed_on: date | None = None
     deadline_on: date | None = None
     filed_by_id: int = Field(foreign_key="user_account.id")
     note: str = Field(default="", max_length=1000)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from market.domain.interest import PrepayMode
 from market.domain.kinds import RepaymentKind
 from market.domain.timeutil import utcnow
 from market.models.types import enum_column, money_column, utc_column
@@ -44,6 +45,7 @@ class Repayment(SQLModel, table=True):
 
     __tablename__ = "repayment"
     __table_args__ = (sa.CheckConstraint("amount > 0", name="ck_repayment_positive"),)
+    # amount = penalty + interest + principal (tests/market/invariants.py checks it)
 
     id: int | None = Field(default=None, primary_key=True)
     loan_id: int = Field(foreign_key="loan.id", index=True)
@@ -54,4 +56,11 @@ class Repayment(SQLModel, table=True):
     interest: int = Field(sa_column=money_column())
     recorded_by_id: int = Field(foreign_key="user_account.id")
     reference: str = Field(default="", max_length=100)
+    # Penalty and compound interest paid (collected before interest and principal), the
+    # interest subsidy this payment's interest earned, and what a prepayment kept.
+    penalty: int = Field(default=0, sa_column=money_column(server_default="0"))
+    subsidy: int = Field(default=0, sa_column=money_column(server_default="0"))
+    prepay_mode: PrepayMode | None = Field(
+        default=None, sa_column=enum_column(PrepayMode, nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -85,6 +85,8 @@ def accept_offer(session: Session, *, actor: User, offer_id: int) -> Loan:
                 term_months=offer.term_months,
                 repayment_type=offer.repayment_type,
                 insured=request.wants_insurance,
+                other_collateral=min(request.other_collateral, offer.amount),
+                relending=offer.relending,
                 accepted_on=today,
             )
             session.add(loan)

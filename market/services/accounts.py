@@ -33,6 +33,7 @@ class OrganisationInput:
     industry: str | None = None
     size: CompanySize | None = None
     region: str = ""
+    high_tech: bool = False
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
@@ -133,6 +134,7 @@ def _new_org(data: OrganisationInput, uscc: str) -> Organisation:
         industry=data.industry or None,
         size=data.size,
         region=data.region,
+        high_tech=data.high_tech,
         contact_name=data.contact_name.strip(),
         contact_phone=data.contact_phone.strip(),
         contact_email=data.contact_email.strip().lower(),

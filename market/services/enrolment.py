@@ -6,13 +6,12 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from market.domain.states import (
-    Enrolment,
-)
+from market.domain.states import Enrolment
 from market.models.lending import Loan
 from market.models.orgs import User
 from market.services import audit, pool
 from market.services.requests import LIVE_LOAN_STATUSES
+from market.services.servicing import loan_position
 
 
 def enrol(session: Session, *, actor: User | None, loan: Loan, today: date) -> None:
@@ -32,6 +31,9 @@ def enrol(session: Session, *, actor: User | None, loan: Loan, today: date) -> N
             total_enrolled_principal=_enrolled_principal(session, exclude=loan.id),
             pool_balance=pool.pool_balance(session, today),
             bank_suspended=pool.live_suspension(session, loan.bank_id) is not None,
+            borrower_guaranteed_balance=guaranteed_balance(
+                session, borrower_id=loan.borrower_id, exclude=loan.id, today=today
+            ),
         )
         loan.scheme_version_id = version.id
         if reasons:
@@ -51,6 +53,27 @@ def enrol(session: Session, *, actor: User | None, loan: Loan, today: date) -> N
         after=audit.snapshot(loan),
         organisation_id=loan.bank_id,
     )
+
+
+def guaranteed_balance(
+    session: Session, *, borrower_id: int, exclude: int | None, today: date
+) -> int:
+    """The borrower's outstanding principal on its other live enrolled loans (Anhui 4321: the
+    guaranteed balance, 在保余额); a loan not yet disbursed counts in full."""
+    query = select(Loan).where(
+        Loan.borrower_id == borrower_id,
+        Loan.enrolment == Enrolment.ENROLLED,
+        col(Loan.status).in_(LIVE_LOAN_STATUSES),
+    )
+    if exclude is not None:
+        query = query.where(col(Loan.id) != exclude)
+    total = 0
+    for other in session.exec(query).all():
+        if other.disbursed_on is None:
+            total += other.principal
+        else:
+            total += loan_position(session, other, today).outstanding_principal
+    return total
 
 
 def _enrolled_principal(

@@ -50,6 +50,7 @@ class OfferInput:
     rating_grade: str
     override_reason: str = ""
     conditions: str = ""
+    relending: bool = False
 
 
 def offers_for(session: Session, *, actor: User, request: FinancingRequest) -> list[Offer]:
@@ -123,6 +124,7 @@ def propose_offer(session: Session, *, actor: User, request_id: int, data: Offer
             rating_grade=grade,
             override_reason=override if data.amount > request.max_loan else "",
             conditions=data.conditions.strip(),
+            relending=data.relending,
             proposed_by_id=actor.id or 0,
         )
         session.add(offer)

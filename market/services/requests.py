@@ -30,6 +30,7 @@ from market.models.pledges import Pledge
 from market.models.valuations import AssetValuation
 from market.services import audit
 from market.services.clock import business_date
+from market.services.pledgeability import pledge_refusal
 from market.services.valuations import latest_for_assets
 
 BANK_ROLES = frozenset({Role.BANK_OFFICER, Role.BANK_APPROVER})
@@ -52,6 +53,7 @@ class RequestInput:
     purpose: str
     wants_insurance: bool = False
     bank_id: int | None = None  # None: every participating bank
+    other_collateral: int = 0  # part of the amount secured by non-IP collateral
 
 
 def participating_banks(session: Session) -> list[Organisation]:
@@ -196,8 +198,21 @@ def create_request(session: Session, *, actor: User, data: RequestInput) -> Fina
             errors["asset_ids"] = N_(
                 "Only your own live, valued assets that are not already pledged can be chosen."
             )
+        else:
+            lister = session.get(Organisation, actor.organisation_id)
+            assert lister is not None
+            refusals = [pledge_refusal(chosen[i][0], chosen[i][1], lister) for i in ids]
+            if any(refusals):
+                errors["asset_ids"] = " ".join(r for r in refusals if r)
         if data.amount <= 0:
             errors["amount"] = N_("Enter the amount you want to borrow.")
+        if data.other_collateral < 0 or (
+            data.other_collateral and data.other_collateral >= data.amount
+        ):
+            errors["other_collateral"] = N_(
+                "The part secured by other collateral must be less than the amount: "
+                "a pledge loan is at least partly backed by IP."
+            )
         if not 1 <= data.term_months <= MAX_TERM_MONTHS:
             errors["term_months"] = msg(
                 "The term is 1 to %(months)s months.", months=MAX_TERM_MONTHS
@@ -220,6 +235,7 @@ def create_request(session: Session, *, actor: User, data: RequestInput) -> Fina
             term_months=data.term_months,
             purpose=purpose,
             wants_insurance=data.wants_insurance,
+            other_collateral=data.other_collateral,
             max_loan=max_loan,
             created_on=business_date(session),
         )

@@ -5,17 +5,19 @@ Disbursement and repayments are in market.services.repayment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from market.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from market.domain.interest import AccrualTerms, pending_penalty, period_interest
 from market.domain.kinds import Role
 from market.domain.messages import N_
 from market.domain.schedule import (
     DEFAULT_THRESHOLDS,
     Classification,
     classify,
+    first_npl_day,
     parse_thresholds,
 )
 from market.domain.statemachine import require_transition
@@ -104,17 +106,19 @@ def thresholds(session: Session) -> tuple[int, int, int, int]:
 
 
 def set_thresholds(session: Session, *, actor: User, text: str) -> tuple[int, int, int, int]:
-    """An administrator changes the classification thresholds (e.g. '1/90/180/360')."""
+    """An administrator changes the classification thresholds (e.g. '0/90/270/360': grace,
+    then substandard, doubtful and loss after MORE than that many days past due)."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(N_("Only an administrator can change the thresholds."))
     with transaction(session):
         try:
             values = parse_thresholds(text)
         except ValueError as exc:
-            raise ValidationFailed(
-                N_("Four increasing numbers of days, e.g. 1/90/180/360."),
-                errors={"thresholds": N_("Four increasing numbers of days, e.g. 1/90/180/360.")},
-            ) from exc
+            text_error = N_(
+                "A grace of 0 to 7 days, then three increasing numbers of days no later than "
+                "the 2023 rule's 90/270/360, e.g. 0/90/270/360."
+            )
+            raise ValidationFailed(text_error, errors={"thresholds": text_error}) from exc
         row = session.get(Setting, THRESHOLDS_KEY)
         before = {"thresholds": row.value if row else "/".join(map(str, DEFAULT_THRESHOLDS))}
         text_value = "/".join(map(str, values))
@@ -139,29 +143,78 @@ def set_thresholds(session: Session, *, actor: User, text: str) -> tuple[int, in
 @dataclass(frozen=True)
 class Position:
     outstanding_principal: int
-    overdue: int  # principal + interest due before today and unpaid
+    overdue: int  # principal + interest due before today and unpaid, + penalty owed
     due_now: int  # what the borrower must pay today to be current (overdue + due today)
     next_due_on: date | None
     next_amount: int
     days_past_due: int
     classification: Classification
     npl_since: date | None
-    payoff: int  # paying off today: outstanding principal + interest already due
+    payoff: int  # paying off today: due now + outstanding principal not yet due + accrued
+    penalty_due: int = 0  # penalty and compound interest owed today (collected first)
+    accrued_interest: int = 0  # interest of the current period accrued to today
+
+
+def terms_of(loan: Loan) -> AccrualTerms | None:
+    """The accrual terms of a disbursed loan (None before disbursement)."""
+    if loan.disbursed_on is None:
+        return None
+    return AccrualTerms(
+        start=loan.disbursed_on,
+        rate_bp=loan.rate_bp,
+        day_count=loan.day_count,
+        markup_bp=loan.penalty_markup_bp,
+        penalty_outstanding=loan.penalty_accrued + loan.compound_accrued - loan.penalty_paid,
+        accrued_to=loan.penalty_accrued_to,
+    )
+
+
+def unpaid_lines(rows: list[Instalment]) -> list[tuple[date, int, int]]:
+    """(due_on, unpaid principal, unpaid interest) of every instalment."""
+    return [
+        (r.due_on, r.principal_due - r.principal_paid, r.interest_due - r.interest_paid)
+        for r in rows
+    ]
+
+
+def current_period(
+    rows: list[Instalment], today: date, start: date
+) -> tuple[Instalment | None, date]:
+    """The first instalment not yet due on `today` and the day its period began."""
+    previous = start
+    for r in rows:
+        if r.due_on > today:
+            return r, previous
+        previous = r.due_on
+    return None, previous
 
 
 def position(
-    rows: list[Instalment], today: date, limits: tuple[int, int, int, int] = DEFAULT_THRESHOLDS
+    rows: list[Instalment],
+    today: date,
+    limits: tuple[int, int, int, int] = DEFAULT_THRESHOLDS,
+    terms: AccrualTerms | None = None,
 ) -> Position:
-    """Where a loan stands on `today`, from its schedule."""
+    """Where a loan stands on `today`, from its schedule (and, with `terms`, the penalty
+    owed and the interest accrued since the last due date)."""
     outstanding = sum(r.principal_due - r.principal_paid for r in rows)
-    overdue = sum(r.outstanding for r in rows if r.due_on < today)
-    due_now = sum(r.outstanding for r in rows if r.due_on <= today)
+    penalty = accrued = 0
+    if terms is not None:
+        penalty = (
+            terms.penalty_outstanding + pending_penalty(unpaid_lines(rows), terms, today).total
+        )
+        current, began = current_period(rows, today, terms.start)
+        if current is not None:
+            balance = sum(r.principal_due - r.principal_paid for r in rows if r.due_on > today)
+            accrued = period_interest(balance, terms.rate_bp, began, today, terms.day_count)
+    overdue = sum(r.outstanding for r in rows if r.due_on < today) + penalty
+    due_now = sum(r.outstanding for r in rows if r.due_on <= today) + penalty
     oldest = next((r for r in rows if r.outstanding > 0 and r.due_on < today), None)
     upcoming = next((r for r in rows if r.outstanding > 0 and r.due_on >= today), None)
     dpd = (today - oldest.due_on).days if oldest else 0
     klass = classify(dpd, limits)
-    npl_since = oldest.due_on + timedelta(days=limits[1]) if oldest and klass.is_npl else None
-    unpaid_interest_due = sum(r.interest_due - r.interest_paid for r in rows if r.due_on <= today)
+    npl_since = first_npl_day(oldest.due_on, limits) if oldest and klass.is_npl else None
+    not_yet_due = sum(r.principal_due - r.principal_paid for r in rows if r.due_on > today)
     return Position(
         outstanding_principal=outstanding,
         overdue=overdue,
@@ -171,7 +224,9 @@ def position(
         days_past_due=dpd,
         classification=klass,
         npl_since=npl_since,
-        payoff=outstanding + unpaid_interest_due,
+        payoff=due_now + not_yet_due + accrued,
+        penalty_due=penalty,
+        accrued_interest=accrued,
     )
 
 
@@ -179,7 +234,10 @@ def loan_position(session: Session, loan: Loan, today: date | None = None) -> Po
     """The loan's position on the business date."""
     assert loan.id is not None
     return position(
-        instalments(session, loan.id), today or business_date(session), thresholds(session)
+        instalments(session, loan.id),
+        today or business_date(session),
+        thresholds(session),
+        terms_of(loan),
     )
 
 
@@ -232,7 +290,7 @@ def refresh_classification(
     if loan.status is LoanStatus.REPAID:
         where_class, dpd, since = Classification.NORMAL, 0, None
     elif loan.status in (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM):
-        where = position(rows, today, thresholds(session))
+        where = position(rows, today, thresholds(session), terms_of(loan))
         where_class, dpd, since = where.classification, where.days_past_due, where.npl_since
     else:
         return

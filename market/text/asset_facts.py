@@ -50,6 +50,13 @@ _DISPUTES = (
     FactSpec("litigation_lost", "int", _l("Infringement suits lost"), maximum=1_000),
 )
 
+_LICENCE_INCOME = FactSpec(
+    "licence_income",
+    "money",
+    _l("Licence income received per year (CNY)"),
+    help=_l("Royalties actually received under licences; revenue evidence for the valuation."),
+)
+
 _PATENT = (
     FactSpec("claims", "int", _l("Number of claims"), required=True, minimum=1, maximum=1_000),
     FactSpec("independent_claims", "int", _l("Independent claims"), minimum=1, maximum=100),
@@ -74,6 +81,7 @@ _PATENT = (
     FactSpec("invalidation_pending", "bool", _l("Invalidation request pending")),
     FactSpec("standard_essential", "bool", _l("Standard-essential patent")),
     FactSpec("maturity", "choice", _l("Technology maturity"), required=True, choices=MATURITY),
+    _LICENCE_INCOME,
     *_DISPUTES,
 )
 
@@ -100,6 +108,7 @@ _TRADEMARK = (
         maximum=200,
         help=_l("Madrid designations and foreign registrations."),
     ),
+    _LICENCE_INCOME,
     *_DISPUTES,
 )
 
@@ -117,7 +126,31 @@ _GI = (
         "money",
         _l("Regional output value per year (CNY)"),
         required=True,
-        help=_l("Annual output of the GI product in the region."),
+        help=_l(
+            "Annual output of the GI product in the region; it scores, it is never the value "
+            "basis."
+        ),
+    ),
+    FactSpec(
+        "holder_fee_income",
+        "money",
+        _l("Fees the holder collects per year (CNY)"),
+        help=_l("Royalty and membership fees the association or body holding the mark collects."),
+    ),
+    FactSpec(
+        "own_sales_under_mark",
+        "money",
+        _l("Your own sales under the mark per year (CNY)"),
+        help=_l("At most the regional output value."),
+    ),
+    FactSpec(
+        "holder_consent",
+        "bool",
+        _l("The holder association has consented in writing to this pledge"),
+        help=_l(
+            "Only the holder of a GI mark can pledge it: list it under the association's name "
+            "as the registered holder, or tick this when the association named as holder consents."
+        ),
     ),
     FactSpec(
         "authorised_users",

@@ -36,6 +36,17 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
     ),
     (
+        # Anhui 4321: the borrower's whole guaranteed balance, this loan included.
+        re.compile(
+            rf"^the borrower's guaranteed balance would be {_CNY}, above the scheme's limit of "
+            rf"{_CNY} a borrower$"
+        ),
+        N_(
+            "The borrower's guaranteed balance would be %(a)s, above the scheme's limit of "
+            "%(b)s a borrower."
+        ),
+    ),
+    (
         re.compile(
             rf"^the pool's leverage limit \(([\d.]+) x {_CNY}\) leaves {_CNY} of headroom, "
             r"less than the loan$"

@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "loan.compensated": _l("Loan compensated"),
     "loan.active": _l("Loan back to active"),
     "recovery.record": _l("Recovery recorded"),
+    "recovery.reverse": _l("Recovery reversed"),
     "loan.closed": _l("Loan closed"),
 }
 

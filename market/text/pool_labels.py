@@ -16,6 +16,7 @@ PARTY_LABELS = {
     "valuer": _l("Valuation firm"),
     "treasury": _l("Treasury"),
     "borrower": _l("Borrower"),
+    "province": _l("Provincial fund"),
 }
 
 CLAIM_STATUS_LABELS = {

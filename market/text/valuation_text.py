@@ -1,9 +1,11 @@
-"""The valuation library's report text (indicator labels, reasons, loan note) in the reader's
-language.
+"""The valuation library's report text (indicator labels, reasons, loan note, pledge rule,
+value notes) in the reader's language.
 
 The `valuation` library writes its explanations in English only, and a stored result keeps
 both the English sentence and what made it: each breakdown item's `reason_template` (from
-valuation/data/reasons_en.json) and `reason_params`, and the result's `loan_note_code`.
+valuation/data/reasons_en.json) and `reason_params`; the loan note's code, template and params
+(model 2.x; a 1.x result has only `loan_note_code`), and the pledge rule's and value notes'
+code, template and params.
 `localise` matches every item to its English template by (code, reason_template), formats the
 translated template (market/translations/valuation_<lang>.json) with the stored params, and
 keeps the library's number formatting. Anything it cannot translate completely - an unknown
@@ -90,7 +92,7 @@ def _item(item: dict[str, Any], cat: dict[str, Any]) -> dict[str, Any]:
 
 
 def _loan_fields(result: dict[str, Any], words: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The fields a translated loan note may use, from what the stored result holds."""
+    """The fields a translated loan note may use when the result stores no params (model 1.x)."""
     fields: dict[str, Any] = {}
     noun = ASSET_NOUN.get(str(result.get("kind")))
     if noun and noun in words.get("asset", {}):
@@ -111,8 +113,58 @@ def _loan_fields(result: dict[str, Any], words: dict[str, dict[str, str]]) -> di
     return fields
 
 
+# Note params that hold English words, and the catalog's word list that translates them;
+# `grade` (AAA..C) is shown as it is in both languages.
+_NOTE_WORDS = {"asset": "asset", "status": "legal_status"}
+_KEEP = frozenset({"grade"})
+
+
+def _note_text(
+    template: str, params: dict[str, Any], words: dict[str, dict[str, str]]
+) -> str | None:
+    """A note's translated template filled from its stored params; None if anything is missing."""
+    values: dict[str, Any] = {}
+    for name in placeholders(template):
+        if name not in params:
+            return None
+        value = params[name]
+        if isinstance(value, str) and name not in _KEEP and _LATIN.search(value):
+            value = words.get(_NOTE_WORDS.get(name, name), {}).get(value)
+            if value is None:
+                return None
+        values[name] = value
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _section_note(note: Any, section: str, cat: dict[str, Any]) -> str | None:
+    """The translation of a stored note ({code, text, template, params}) of `section`, if the
+    note's English template is the one the catalog translates."""
+    if not isinstance(note, dict):
+        return None
+    code = str(note.get("code", ""))
+    english = getattr(load_tables(), section, {}).get(code)
+    template = cat.get(section, {}).get(code)
+    params = note.get("params")
+    if not isinstance(template, str) or not isinstance(params, dict):
+        return None
+    if english is not None and note.get("template") != english:
+        return None
+    return _note_text(template, params, cat.get("words", {}))
+
+
 def _loan_note(result: dict[str, Any], cat: dict[str, Any]) -> str | None:
-    template = cat.get("loan_notes", {}).get(str(result.get("loan_note_code")))
+    code = str(result.get("loan_note_code"))
+    if isinstance(result.get("loan_note_params"), dict):
+        note = {
+            "code": code,
+            "template": result.get("loan_note_template"),
+            "params": result["loan_note_params"],
+        }
+        return _section_note(note, "loan_notes", cat)
+    template = cat.get("loan_notes", {}).get(code)
     if not isinstance(template, str):
         return None
     fields = _loan_fields(result, cat.get("words", {}))
@@ -121,10 +173,14 @@ def _loan_note(result: dict[str, Any], cat: dict[str, Any]) -> str | None:
     return template.format(**fields)
 
 
+def _with_text(note: Any, text: str | None) -> Any:
+    return {**note, "text": text} if text is not None and isinstance(note, dict) else note
+
+
 def localise(result: dict[str, Any], locale: str) -> dict[str, Any]:
     """A copy of a stored valuation result (Valuation.to_dict()) whose indicator labels,
-    reasons and loan note are in `locale`; English, or text that can't be translated
-    completely, stays as the library wrote it."""
+    reasons, loan note, pledge rule and value notes are in `locale`; English, or text that
+    can't be translated completely, stays as the library wrote it."""
     out = dict(result)
     cat = catalog(_lang(locale))
     items = result.get("breakdown")
@@ -135,4 +191,10 @@ def localise(result: dict[str, Any], locale: str) -> dict[str, Any]:
     note = _loan_note(result, cat)
     if note is not None:
         out["loan_note"] = note
+    rule = result.get("pledge_rule")
+    if isinstance(rule, dict):
+        out["pledge_rule"] = _with_text(rule, _section_note(rule, "pledge_rules", cat))
+    notes = result.get("value_notes")
+    if isinstance(notes, list):
+        out["value_notes"] = [_with_text(n, _section_note(n, "value_notes", cat)) for n in notes]
     return out

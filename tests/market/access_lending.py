@@ -29,6 +29,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("lending.record_repayment", "POST"): BANKS,
     ("lending.file_claim", "POST"): BANKS,
     ("lending.record_recovery", "POST"): BANKS,
+    ("lending.reverse_recovery", "POST"): BANKS,
     ("lending.receivables", "GET"): frozenset(
         {"insurer", "guarantor", "valuer", "bureau", "admin"}
     ),

@@ -20,5 +20,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("pool.reverse", "POST"): BUREAU,
     ("pool.decide_claim", "POST"): BUREAU,
     ("pool.lift_suspension", "POST"): BUREAU,
+    ("pool.subsidies", "GET"): READERS,
+    ("pool.pay_subsidies", "POST"): BUREAU,
     ("admin.thresholds", "POST"): ADMIN,
 }

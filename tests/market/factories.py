@@ -116,6 +116,7 @@ def asset_input(kind: AssetKind = AssetKind.INVENTION_PATENT, **kw: Any) -> Asse
             "regional_output_value": 50_000_000_00,
             "authorised_users": 120,
             "quality_standard": "provincial",
+            "holder_fee_income": 300_000_00,
         }
     values: dict[str, Any] = {
         "kind": kind,

@@ -30,7 +30,14 @@ CHECKS: dict[str, str] = {
            OR COALESCE((SELECT SUM(interest) FROM repayment r WHERE r.loan_id = l.id), 0)
               <> COALESCE((SELECT SUM(interest_paid) FROM instalment i WHERE i.loan_id = l.id), 0)
            OR EXISTS (SELECT 1 FROM repayment r WHERE r.loan_id = l.id
-                      AND r.principal + r.interest <> r.amount)""",
+                      AND r.principal + r.interest + r.penalty <> r.amount)""",
+    "penalty paid never exceeds penalty accrued": """
+        SELECT id FROM loan WHERE penalty_paid > penalty_accrued + compound_accrued
+           OR penalty_paid <> (SELECT COALESCE(SUM(penalty), 0) FROM repayment r
+                               WHERE r.loan_id = loan.id)""",
+    "the subsidy payable is never negative": """
+        SELECT loan_id FROM ledger_entry WHERE account = 'subsidy_payable'
+        GROUP BY loan_id HAVING SUM(credit) < SUM(debit)""",
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",

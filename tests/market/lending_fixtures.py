@@ -22,7 +22,7 @@ from market.models.pool import BankSuspension, Claim, LedgerEntry, SchemeVersion
 from market.models.servicing import Instalment
 from market.models.settings import Setting
 from market.services import acceptance as acceptance_svc
-from market.services import claims, pool
+from market.services import claim_decision, pool
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -166,7 +166,7 @@ def make_npl(session: Session, loan: Loan, *, days: int = 95) -> date:
 def make_claim(session: Session, world: World, loan: Loan) -> Claim:
     """A filed claim on an NPL loan."""
     assert loan.id is not None
-    return claims.file_claim(session, actor=world.users["bank_officer"], loan_id=loan.id)
+    return claim_decision.file_claim(session, actor=world.users["bank_officer"], loan_id=loan.id)
 
 
 def make_suspension(session: Session, world: World) -> BankSuspension:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask.testing import FlaskCliRunner
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from market.domain.kinds import OrgKind
+from market.domain.kinds import AssetKind, OrgKind
 from market.frame.seeding import DEMO_DIR, demo_logins
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.lending import FinancingRequest, Loan
 from market.models.orgs import Organisation, User
+from market.models.pool import SchemeVersion
+from market.models.valuations import AssetValuation
 from market.services.clock import business_date
 
 
@@ -18,6 +21,31 @@ def counts(session: Session) -> tuple[int, int, int]:
         session.exec(select(func.count()).select_from(m)).one()  # type: ignore[return-value]
         for m in (Organisation, User, IPAsset)
     )
+
+
+def _demo_follows_the_rules(session: Session) -> None:
+    """Issue 10 on the demo: realistic GI values, every loan supported by its valuations, a
+    loan under a scheme version with the new rules."""
+    gi_values = session.exec(
+        select(AssetValuation.value_p50, AssetValuation.max_loan, IPAsset.facts)
+        .join(IPAsset, col(IPAsset.id) == AssetValuation.asset_id)
+        .where(IPAsset.kind == AssetKind.GI_MARK)
+    ).all()
+    assert gi_values
+    for p50, max_loan, facts in gi_values:
+        # Real GI pledge loans are usually <= 2m CNY (DOMAIN.md); valued on fees or own sales.
+        assert 0 < p50 < 10_000_000_00 and max_loan <= 2_000_000_00
+        assert facts.get("holder_fee_income") or facts.get("own_sales_under_mark")
+    for loan, request in session.exec(
+        select(Loan, FinancingRequest).join(
+            FinancingRequest, col(FinancingRequest.id) == Loan.request_id
+        )
+    ).all():
+        assert loan.principal <= request.max_loan
+    later = session.exec(select(Loan).where(Loan.other_collateral > 0)).one()
+    version = session.get(SchemeVersion, later.scheme_version_id)
+    assert version is not None and version.version == 2
+    assert version.document["shares"]["province"] == 4000 and version.document["ip_part_only"]
 
 
 def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> None:
@@ -42,6 +70,7 @@ def test_seed_loads_demo_data_once(runner: FlaskCliRunner, session: Session) -> 
         "trademark",
         "gi_mark",
     }
+    _demo_follows_the_rules(session)
     audit_rows = session.exec(select(func.count()).select_from(AuditEvent)).one()
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0, second.output

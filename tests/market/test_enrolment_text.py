@@ -16,6 +16,7 @@ def _reasons() -> list[str]:
             "shares": {"pool": 5000, "bank": 5000},
             "max_loan_size": 100_00,
             "per_borrower_annual_cap": 150_00,
+            "max_borrower_balance": 250_00,
             "leverage": "2",
             "tiers": [{"above": 0, "up_to": 100_00, "pool_bp": 5000}],
         }
@@ -26,6 +27,7 @@ def _reasons() -> list[str]:
         total_enrolled_principal=0,
         pool_balance=50_00,
         bank_suspended=True,
+        borrower_guaranteed_balance=100_00,
     ) + scheme.check_enrolment(
         loan_principal=0,
         borrower_enrolled_principal=0,
@@ -42,6 +44,11 @@ def test_every_riskpool_reason_is_recognised(app: Flask) -> None:
         shown = [localise_reason(r) for r in reasons]
     assert all(s != r for s, r in zip(shown, reasons, strict=True)), shown
     assert "The loan of ¥200.00 exceeds the scheme's maximum loan size of ¥100.00." in shown
+    # Anhui 4321: 100 on other loans + this 200 = 300 > the 250 limit.
+    assert (
+        "The borrower's guaranteed balance would be ¥300.00, above the scheme's limit of "
+        "¥250.00 a borrower." in shown
+    )
 
 
 @pytest.mark.parametrize("reason", [*_reasons(), "no risk-compensation scheme is in force"])

@@ -5,6 +5,7 @@ request -> offer -> approve -> accept -> pledge -> enrol -> disburse -> repay, a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, text
@@ -29,7 +30,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import BankSuspension, LedgerEntry, Receivable
 from market.services import acceptance as acceptance_svc
 from market.services import assets as asset_svc
-from market.services import claims, pool, servicing
+from market.services import claim_decision, claims, pool, recoveries, servicing
 from market.services import offers as offer_svc
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
@@ -189,7 +190,20 @@ def test_sme_sees_only_approved_offers_and_compares_them(session: Session, world
     figures = offer_svc.offer_figures(session, approved, insured=True)
     # 1m CNY at 4.35% over 12 months, equal instalments: 85,309.90 a month.
     assert figures.first_payment == 85_309_90
-    assert figures.total_interest == 23_718_79
+    # Interest accrues by the day at 4.35% / 360 on the actual days of each month (DOMAIN.md
+    # "Loan servicing rules"; was 23,718.79 at rate / 12 a month): worked out here month by
+    # month, each month's interest rounded half up to the fen, the last month takes the rest.
+    balance, total, previous = 1_000_000_00, 0, START
+    for month in range(1, 13):
+        due = date(2026 + (month // 12), month % 12 + 1, 5)
+        interest = int(
+            Fraction(balance * 435 * (due - previous).days, 10_000 * 360) + Fraction(1, 2)
+        )
+        total += interest
+        balance -= balance if month == 12 else 85_309_90 - interest
+        previous = due
+    assert figures.total_interest == total
+    assert 23_718_79 < total < 24_100_00  # a year of actual days is 365/360 of 30/360's
     assert figures.subsidy == figures.total_interest * 5000 // 10000
     assert figures.premium == 1_000_000_00 * 200 // 10000
 
@@ -413,8 +427,9 @@ def test_disbursement_fixes_the_schedule_subsidy_and_premium(
     assert rows[0].principal_due == loan.principal // 12
     assert rows[-1].principal_due == loan.principal - 11 * (loan.principal // 12)
     assert rows[0].due_on == date(2026, 2, 5) and loan.maturity_on == date(2027, 1, 5)
-    interest = sum(r.interest_due for r in rows)
-    assert loan.interest_subsidy == interest // 2  # 50% of the interest, under the 300k cap
+    # The subsidy is earned on interest actually paid, not fixed on the scheduled interest at
+    # payout (DOMAIN.md "Loan servicing rules": 贴息 is paid on interest actually paid).
+    assert loan.interest_subsidy == 0
     assert loan.insurance_premium == 2_000_000  # 2% of 1m CNY for one year
     with pytest.raises(Conflict):
         repayment_svc.disburse(session, actor=world.users["bank_officer"], loan_id=loan.id or 0)
@@ -470,7 +485,12 @@ def test_early_and_full_repayment(session: Session, world: World) -> None:
     where = servicing.loan_position(session, loan)
     expected_left = loan.principal - rows[0].principal_due - 200_000_00
     assert where.outstanding_principal == expected_left
-    assert rows[-1].principal_paid > 0  # taken off the end of the schedule
+    # Keep the term (the default): the 11 instalments not yet due are recomputed on the lower
+    # balance, none is paid ahead (the old rule took the prepayment off the last instalments).
+    assert len(rows) == 12 and rows[-1].principal_paid == 0
+    # Lower instalments: instalment 3 is below instalment 1's 85,309.90 (the same 4.35% level
+    # payment on less principal).
+    assert rows[2].principal_due + rows[2].interest_due < 85_309_90
     assert rows[1].interest_due < 332_889  # later interest follows the lower balance
     with pytest.raises(ValidationFailed):
         repayment_svc.record_repayment(
@@ -514,12 +534,17 @@ def test_overpaying_the_schedule_is_refused(session: Session, world: World) -> N
 @pytest.mark.parametrize(
     ("days", "expected"),
     [
+        # 商业银行金融资产风险分类办法 (2023 No. 1) art. 11-13: any overdue amount is at least
+        # special mention (grace 0 by default); MORE than 90 days substandard, more than 270
+        # doubtful, more than 360 loss. (The old test had 90 -> substandard, 180 -> doubtful.)
         (0, Classification.NORMAL),
         (1, Classification.SPECIAL_MENTION),
-        (89, Classification.SPECIAL_MENTION),
-        (90, Classification.SUBSTANDARD),
-        (180, Classification.DOUBTFUL),
-        (360, Classification.LOSS),
+        (90, Classification.SPECIAL_MENTION),
+        (91, Classification.SUBSTANDARD),
+        (270, Classification.SUBSTANDARD),
+        (271, Classification.DOUBTFUL),
+        (360, Classification.DOUBTFUL),
+        (361, Classification.LOSS),
     ],
 )
 def test_the_business_date_drives_days_past_due_and_the_class(
@@ -540,8 +565,11 @@ def test_thresholds_are_configurable(session: Session, world: World) -> None:
     assert loan.classification is Classification.SPECIAL_MENTION
     with pytest.raises(ValidationFailed):
         servicing.set_thresholds(session, actor=world.admin, text="1/90/60/360")
-    servicing.set_thresholds(session, actor=world.admin, text="1/30/60/90")
+    with pytest.raises(ValidationFailed):  # later than the 2023 rule's 90 days
+        servicing.set_thresholds(session, actor=world.admin, text="0/120/270/360")
+    servicing.set_thresholds(session, actor=world.admin, text="1/29/60/90")
     session.refresh(loan)
+    # 30 days past due is MORE than 29: substandard under the stricter bank setting.
     assert loan.classification.value == "substandard"
     with pytest.raises(PermissionDenied):
         servicing.set_thresholds(session, actor=world.users["bureau"], text="1/90/180/360")
@@ -559,9 +587,11 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
     assert claim.loss == loan.principal  # nothing was repaid
-    assert claim.deadline_on == first_due(session, loan) + timedelta(days=90 + 180)
+    # Non-performing from the 91st day past due (2023 rule: MORE than 90 days), then the
+    # demo scheme's 180 days to claim.
+    assert claim.deadline_on == first_due(session, loan) + timedelta(days=91 + 180)
     balance = pool.pool_balance(session)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session,
         actor=world.users["bureau"],
         claim_id=claim.id or 0,
@@ -584,7 +614,7 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     }
     assert version.id == claim.scheme_version_id
     # Recovery: the pledged patent is sold for 300,000 CNY, back 54:26:16:4.
-    rec = claims.record_recovery(
+    rec = recoveries.record_recovery(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -600,7 +630,7 @@ def test_default_claim_split_and_recovery(session: Session, world: World) -> Non
     }
     assert pool.pool_balance(session) == balance - 54_000_000 + 16_200_000
     assert all(p.status is PledgeStatus.ACTIVE for p in servicing.pledges(session, loan.id))
-    claims.record_recovery(
+    recoveries.record_recovery(
         session,
         actor=world.users["bank_officer"],
         loan_id=loan.id,
@@ -625,10 +655,10 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
         make_claim(session, world, loan)
     balance = pool.pool_balance(session)
     with pytest.raises(ValidationFailed):
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=False, reason=""
         )
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session,
         actor=world.users["bureau"],
         claim_id=claim.id or 0,
@@ -638,7 +668,7 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE and pool.pool_balance(session) == balance
     with pytest.raises(Conflict):
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason=""
         )
     again = make_claim(session, world, loan)
@@ -648,7 +678,9 @@ def test_rejected_claim_puts_the_loan_back_and_can_be_filed_again(
 def test_claims_after_the_deadline_are_refused(session: Session, world: World) -> None:
     setup_pool(session, world)
     loan = make_loan(session, world)
-    make_npl(session, loan, days=90 + 181)
+    # Non-performing from the 91st day past due (2023 rule: more than 90 days), then the demo
+    # scheme's 180 days: the day after the deadline is 91 + 181 days past due.
+    make_npl(session, loan, days=91 + 181)
     with pytest.raises(Conflict, match="deadline"):
         make_claim(session, world, loan)
 
@@ -659,7 +691,7 @@ def test_the_pool_pays_only_up_to_its_balance(session: Session, world: World) ->
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     session.refresh(claim)
@@ -688,7 +720,7 @@ def test_a_loan_keeps_its_scheme_version_for_life(session: Session, world: World
     make_npl(session, loan)
     assert pool.scheme_in_force(session, business_date(session)).id == newer.id  # type: ignore[union-attr]
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     session.refresh(claim)
@@ -702,7 +734,7 @@ def test_losses_past_the_trigger_suspend_the_bank_until_the_bureau_lifts_it(
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     suspension = pool.live_suspension(session, world.bank.id or 0)
@@ -781,7 +813,7 @@ def test_illegal_transitions_are_conflicts(session: Session, world: World) -> No
     with pytest.raises(Conflict):
         request_svc.withdraw_request(session, actor=world.sme, request_id=loan.request_id)
     with pytest.raises(Conflict):
-        claims.record_recovery(
+        recoveries.record_recovery(
             session, actor=officer, loan_id=loan.id or 0, disposal=DisposalKind.SALE, proceeds=1
         )
     offer = session.get(Offer, loan.offer_id)
@@ -824,7 +856,7 @@ def test_the_annual_budget_cap_limits_what_the_pool_pays(session: Session, world
     make_npl(session, first)
     for loan in (first, second):
         claim = make_claim(session, world, loan)
-        claims.decide_claim(
+        claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
         )
         session.refresh(claim)

@@ -21,7 +21,7 @@ from market.models.pledges import Pledge
 from market.models.pool import Claim, Recovery
 from market.models.servicing import Repayment
 from market.models.valuations import AssetValuation, BankValuation
-from market.services import claims, servicing
+from market.services import claim_decision, servicing
 from market.services import offers as offer_svc
 from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
@@ -463,7 +463,9 @@ def test_borrower_sees_terms_schedule_pledges_and_what_is_due(
         assert pledge.registration_number in html
     assert f"Scheme {version.name}, version {version.version}" in html
     session.refresh(loan)
-    assert format_fen(loan.interest_subsidy) in html and loan.interest_subsidy > 0
+    # Nothing paid yet, so no subsidy earned (贴息 is paid on interest actually paid).
+    assert loan.interest_subsidy == 0
+    assert "Earned on each repayment on the interest actually paid" in html
     assert format_fen(loan.insurance_premium) in html
     assert "4.35%" in html and "Normal" in html
     assert "Loan disbursed" in html and "Pledge registered" in html
@@ -554,7 +556,7 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
     assert session.exec(select(func.count()).select_from(Claim)).one() == 1
     html = page(client, f"/loans/{loan.id}")
     assert "Borrower stopped paying" in html and "In claim" in html
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id, approve=True, reason=""
     )
     session.refresh(claim)
@@ -594,7 +596,7 @@ def test_receivables_show_what_each_party_owes(
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id, approve=True, reason=""
     )
     session.refresh(claim)

@@ -90,6 +90,7 @@ def _url(app: Flask, endpoint: str, world: World, asset_id: int, **more: object)
         "kind": "invention_patent",
         "user_id": world.users["insurer"].id,
         "token": "not-a-token",
+        "recovery_id": 1,  # the reversal form is refused (no reason) before the id is read
         **more,
     }
     rule = _rule(app, endpoint)

@@ -489,24 +489,28 @@ def test_the_thresholds_form_on_the_clock_page_reclassifies(
     assert loan.classification is Classification.SPECIAL_MENTION
     sign_in(client, world.admin)
     page = _page(client, "/admin/clock")
-    assert "special mention from 1 days, substandard from 90" in page
+    # The 2023 rule (商业银行金融资产风险分类办法, 2023 No. 1): 0/90/270/360, "more than".
+    assert "special mention after more than 0 days" in page
+    assert "substandard after more than 90, doubtful after more than 270" in page
+    assert "2023 No. 1" in page
     assert 'action="/admin/thresholds"' in page or "/admin/thresholds" in page
 
     bad = {"special_mention": "30", "substandard": "10", "doubtful": "180", "loss": "360"}
     response = client.post("/admin/thresholds", data=bad)
     assert response.status_code == 422
-    assert "Four increasing numbers of days" in response.get_data(as_text=True)
+    assert "A grace of 0 to 7 days" in response.get_data(as_text=True)
     response = client.post("/admin/thresholds", data={**bad, "substandard": "many"})
     assert response.status_code == 422
-    assert servicing.thresholds(session) == (1, 90, 180, 360)
+    assert servicing.thresholds(session) == (0, 90, 270, 360)
 
+    # A bank may classify earlier than the rule: substandard after more than 30 days.
     good = {"special_mention": "1", "substandard": "30", "doubtful": "180", "loss": "360"}
     response = client.post("/admin/thresholds", data=good)
     assert response.status_code == 302
     assert servicing.thresholds(session) == (1, 30, 180, 360)
     session.refresh(loan)
     assert loan.classification is Classification.SUBSTANDARD and loan.classification.is_npl
-    assert "substandard from 30" in _page(client, "/admin/clock")
+    assert "substandard after more than 30" in _page(client, "/admin/clock")
 
 
 # --- links to the lending pages --------------------------------------------------------------

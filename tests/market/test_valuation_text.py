@@ -38,27 +38,19 @@ LATIN = re.compile(r"[A-Za-z]")
 
 
 def loan_note_codes() -> set[str]:
-    """Every loan_note_code valuation/loan.py can return (read from its source)."""
+    """Every loan note code valuation/loan.py passes to `loan_note(...)` (read from its source;
+    a code held in a variable, e.g. eligible / eligible_cost, is read from its assignment)."""
     tree = ast.parse((ROOT / "valuation" / "loan.py").read_text("utf-8"))
     codes: set[str] = set()
     for node in ast.walk(tree):
-        # code, note = ("pending", ...)  /  code, note = "not_in_force", f"..."
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.targets[0], ast.Tuple)
-            and [getattr(e, "id", None) for e in node.targets[0].elts] == ["code", "note"]
-            and isinstance(node.value, ast.Tuple)
-            and isinstance(node.value.elts[0], ast.Constant)
-        ):
-            codes.add(node.value.elts[0].value)
-        # return LoanTerms(liquidation, rate, max_loan, "eligible", f"...")
-        if (
-            isinstance(node, ast.Call)
-            and getattr(node.func, "id", None) == "LoanTerms"
-            and len(node.args) >= 4
-            and isinstance(node.args[3], ast.Constant)
-        ):
-            codes.add(node.args[3].value)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "loan_note":
+            first = node.args[0]
+            if isinstance(first, ast.Constant):
+                codes.add(first.value)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "code":
+            codes |= {
+                c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant)
+            } & set(REASONS_EN["loan_notes"])
     return codes
 
 
@@ -119,11 +111,33 @@ def test_every_word_a_reason_can_hold_is_translated() -> None:
 def test_every_loan_note_code_is_translated() -> None:
     assert ZH is not None
     codes = loan_note_codes()
-    assert {"pending", "not_in_force", "eligible", "score_too_low"} <= codes
-    assert codes <= set(ZH["loan_notes"])
-    allowed = {"asset", "grade", "rate", "status", "years"}
+    # The codes the library can return are the English templates of reasons_en.json.
+    assert codes == set(REASONS_EN["loan_notes"])
+    assert {"no_value_evidence", "eligible", "eligible_cost", "score_too_low"} <= codes
+    assert codes == set(ZH["loan_notes"])
     for code in codes:
-        assert placeholders(ZH["loan_notes"][code]) <= allowed, code
+        english = REASONS_EN["loan_notes"][code]
+        chinese = ZH["loan_notes"][code]
+        assert placeholders(chinese) == placeholders(english), code
+        assert not LATIN.search(re.sub(r"\{\w+\}|P50", "", chinese)), code
+
+
+@pytest.mark.parametrize("section", ["pledge_rules", "value_notes"])
+def test_every_pledge_rule_and_value_note_is_translated(section: str) -> None:
+    assert ZH is not None
+    assert set(ZH[section]) == set(REASONS_EN[section])
+    for code, english in REASONS_EN[section].items():
+        chinese = ZH[section][code]
+        assert placeholders(chinese) == placeholders(english), code
+        assert not LATIN.search(re.sub(r"\{\w+\}|P50", "", chinese)), code
+
+
+def test_the_chinese_eligible_note_applies_the_rate_to_p50() -> None:
+    # docs/valuation.md: maximum loan = pledge rate x appraised value P50; the liquidation
+    # value (P10 less a discount) no longer enters the loan.
+    assert ZH is not None
+    note = ZH["loan_notes"]["eligible"]
+    assert "P50" in note and "P10" not in note and "清算价值" not in note
 
 
 # --- localise on library results ---------------------------------------------------------------
@@ -142,11 +156,22 @@ CASES: dict[str, dict[str, Any]] = {
     "term_too_short": {"kind": "invention_patent", "industry": "pharma",
                        "filing_date": "2006-03-01", "grant_date": "2008-01-01",
                        "forward_citations": 30, "annual_revenue": 9_000_000_00},
+    # Grade CCC has a grade factor of 0 (valuation/data/loan.json); the development cost gives
+    # it a cost-approach value, so the grade, not the missing revenue, is what refuses it.
     "score_too_low": {"kind": "utility_model", "industry": "consumer_goods",
-                      "filing_date": "2024-03-01", "grant_date": "2024-09-01"},
+                      "filing_date": "2024-03-01", "grant_date": "2024-09-01",
+                      "development_cost": 300_000_00},
+    # A GI mark valued on the fees its holder collects (never on the regional output value).
     "gi": {"kind": "gi_mark", "industry": "agriculture", "gi_type": "certification",
            "nice_classes": [30, 31], "quality_standard": "national", "authorised_users": 40,
-           "regional_output_value": 80_000_000_00},
+           "regional_output_value": 80_000_000_00, "holder_fee_income": 500_000_00},
+    "no_value_evidence": {"kind": "gi_mark", "industry": "agriculture",
+                          "gi_type": "collective", "nice_classes": [30],
+                          "regional_output_value": 80_000_000_00},
+    "eligible_cost": {"kind": "invention_patent", "industry": "machinery", "claims": 20,
+                      "independent_claims": 3, "family_size": 4, "countries": 3,
+                      "forward_citations": 15, "maturity": "mass_production", "licences": 2,
+                      "invalidation_survived": 1, "development_cost": 2_000_000_00},
 }
 
 
@@ -159,17 +184,25 @@ def library_result(overrides: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_localise_translates_every_reason_and_the_loan_note(name: str) -> None:
     result = library_result(CASES[name])
-    if name != "gi":
-        assert result["loan_note_code"] == name
+    assert result["loan_note_code"] == ("eligible" if name == "gi" else name)
     zh = localise(result, "zh")
     for en_item, zh_item in zip(result["breakdown"], zh["breakdown"], strict=True):
         assert zh_item["label"] == ZH["labels"][en_item["code"]]  # type: ignore[index]
         assert not LATIN.search(zh_item["reason"]), zh_item["reason"]
         assert zh_item["reason"] != en_item["reason"]
     assert zh["loan_note"] != result["loan_note"]
-    assert not LATIN.search(re.sub(r"\b(P10|[ABC]{1,3})\b", "", zh["loan_note"])), zh["loan_note"]
-    # Numbers keep the library's formatting; nothing else in the result changes.
-    for key in set(result) - {"breakdown", "loan_note"}:
+    assert not LATIN.search(re.sub(r"\b(P50|[ABC]{1,3})\b", "", zh["loan_note"])), zh["loan_note"]
+    for params in (result["loan_note_params"], result["pledge_rule"]["params"]):
+        for value in params.values():
+            if isinstance(value, str) and not LATIN.search(value):
+                assert value in zh["loan_note"] + zh["pledge_rule"]["text"]  # numbers kept
+    assert zh["pledge_rule"]["text"] != result["pledge_rule"]["text"]
+    assert not LATIN.search(re.sub(r"P50", "", zh["pledge_rule"]["text"]))
+    for en_note, zh_note in zip(result["value_notes"], zh["value_notes"], strict=True):
+        assert zh_note["code"] == en_note["code"] and zh_note["text"] != en_note["text"]
+        assert not LATIN.search(zh_note["text"]), zh_note["text"]
+    # Nothing else in the result changes.
+    for key in set(result) - {"breakdown", "loan_note", "pledge_rule", "value_notes"}:
         assert zh[key] == result[key]
     assert localise(result, "en") == result
     assert result == library_result(CASES[name])  # the stored result is not modified

@@ -22,17 +22,41 @@ from market.services.clock import set_business_date
 from tests.market.conftest import World, sign_in
 from tests.market.factories import asset_input, make_asset
 
+# Pledge rate by grade, worked by hand: cap x grade factor for patents and trademarks, and
+# floor + (cap - floor) x factor for GI marks. Caps: Bank of Communications practice (DOMAIN.md,
+# "From valuation to loan": invention <= 25%, utility model <= 15%, trademark <= 50%; design:
+# the utility-model cap); GI marks 30-40% (published GI pledge cases). Grade factors AAA 1.0,
+# AA 0.9, A 0.8, BBB 0.65, BB 0.5, B 0.35 (valuation/data/loan.json).
+RATE_BY_GRADE = {
+    AssetKind.INVENTION_PATENT: {"AAA": 2500, "AA": 2250, "A": 2000, "BBB": 1625, "BB": 1250,
+                                 "B": 875},
+    AssetKind.UTILITY_MODEL: {"AAA": 1500, "AA": 1350, "A": 1200, "BBB": 975, "BB": 750,
+                              "B": 525},
+    AssetKind.DESIGN_PATENT: {"AAA": 1500, "AA": 1350, "A": 1200, "BBB": 975, "BB": 750,
+                              "B": 525},
+    AssetKind.TRADEMARK: {"AAA": 5000, "AA": 4500, "A": 4000, "BBB": 3250, "BB": 2500,
+                          "B": 1750},
+    AssetKind.GI_MARK: {"AAA": 4000, "AA": 3900, "A": 3800, "BBB": 3650, "BB": 3500,
+                        "B": 3350},
+}
+
 
 @pytest.mark.parametrize("kind", list(AssetKind))
 def test_saving_an_asset_values_it_with_the_library(
     world: World, session: Session, kind: AssetKind
 ) -> None:
-    asset = make_asset(session, world.sme, kind)
+    # Filed in 2023: even a utility model (10 years) keeps more than the 3 years a pledge needs.
+    asset = make_asset(
+        session, world.sme, kind, filing_date=date(2023, 3, 1), grant_date=date(2023, 9, 1)
+    )
     stored = svc.latest(session, asset.id)
     assert stored is not None and stored.asset_row_version == 1
-    # The stored result is exactly what the library gives for the same facts and date.
+    # The stored result is exactly what the library gives for the same facts, date and the
+    # owner's tax rate (not high-tech: 25%, Enterprise Income Tax Law Art. 4).
     expected = valuation.value_asset(
-        valuation.facts_from_dict(appraisal.facts_for(asset)), as_of=stored.as_of
+        valuation.facts_from_dict(appraisal.facts_for(asset)),
+        as_of=stored.as_of,
+        tax_rate_bp=2500,
     )
     assert stored.result == expected.to_dict()
     assert (stored.value_p10, stored.value_p50, stored.value_p90) == (
@@ -41,7 +65,11 @@ def test_saving_an_asset_values_it_with_the_library(
         expected.value_p90,
     )
     assert stored.max_loan == expected.max_loan
-    assert stored.max_loan <= stored.liquidation_value * stored.pledge_rate_bp // 10_000
+    # One rule: maximum loan = pledge rate x P50 (rounded down), the rate by kind and grade.
+    assert stored.result["pledgeable"] is True
+    assert stored.pledge_rate_bp == RATE_BY_GRADE[kind][stored.grade]
+    assert stored.max_loan == stored.value_p50 * stored.pledge_rate_bp // 10_000 > 0
+    assert stored.result["tax_rate_bp"] == 2500
     assert valuation.reproduce(stored.inputs).to_dict() == stored.result
 
 

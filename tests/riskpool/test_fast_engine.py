@@ -1,4 +1,5 @@
-"""The fast engine's parts: its Binomial sampler, its uniform picks and its cell plan.
+"""The fast engine's parts: its Binomial sampler, its uniform picks, its buckets and its exact
+thinning of loans with their own pds (against the exact Poisson-binomial law).
 
 Tolerances as in test_simulate: 4 standard errors, or a p-value above 1e-4; seeds are fixed.
 """
@@ -13,9 +14,11 @@ from scipy import stats
 
 from riskpool import Portfolio, Scheme, simulate
 from riskpool._kernel import WIDTH, binomial_sample
+from riskpool.analytic import default_count_distribution, poisson_binomial_pmf
 from riskpool.book import build_book
+from riskpool.buckets import plan_buckets
+from riskpool.factors import ONE_FACTOR, FactorModel
 from riskpool.reference import simulate_reference
-from riskpool.simulate import plan_cells
 
 ZHONGSHAN = Scheme.preset("zhongshan-2021")
 N_SE = 4.0
@@ -27,6 +30,7 @@ N_SE = 4.0
         (500, 0.0005),  # mostly the 1 - n p shortcut
         (500, 0.02),  # inversion
         (10_000, 0.002),  # inversion, large n
+        (1_000, 0.05),  # inversion near its largest mean
         (40, 0.9),  # flipped: n - Binomial(n, 0.1)
         (7, 0.5),
         (500, 0.3),  # mean 150: numpy's BTPE
@@ -84,63 +88,133 @@ def test_every_loan_is_equally_likely_to_default(years: int) -> None:
     assert stats.chi2.sf(chi2, n - 1) > 1e-4
 
 
-def mixed_rows_portfolio() -> Portfolio:
-    """Two grades; in each, many loans with the same principal and LGD (identical rows)
-    beside loans of other sizes, and cohorts of 1- to 3-year terms."""
-    rng = np.random.default_rng(5)
-    n = 600
-    standard = rng.random(n) < 0.6
-    principal = np.where(standard, 100_000_000, rng.integers(1, 60, n) * 5_000_000)
-    return Portfolio(
-        principal=principal,
-        pd=np.where(np.arange(n) % 2 == 0, 0.04, 0.12),
-        lgd=np.where(standard, 1.0, rng.choice([0.5, 0.8], n)),
-        rho=0.2,
-        term=np.where(standard, 2, rng.choice([1, 2, 3], n)),
-        ip_pledge=True,
+def chi_square_pvalue(counts: np.ndarray, pmf: np.ndarray, min_expected: float = 20.0) -> float:
+    """Chi-square goodness of fit of observed `counts` to `pmf`, pooling the upper tail (and
+    any thin bins) until each bin expects at least `min_expected`."""
+    size = counts.sum()
+    expected = pmf * size
+    obs_bins, exp_bins = [], []
+    o = e = 0.0
+    for k in range(pmf.size):
+        o += counts[k] if k < counts.size else 0
+        e += expected[k]
+        if e >= min_expected and expected[k + 1 :].sum() >= min_expected:
+            obs_bins.append(o)
+            exp_bins.append(e)
+            o = e = 0.0
+    obs_bins.append(o + counts[pmf.size :].sum())
+    exp_bins.append(e)
+    obs, exp = np.array(obs_bins), np.array(exp_bins)
+    chi2 = float(((obs - exp) ** 2 / exp).sum())
+    return float(stats.chi2.sf(chi2, obs.size - 1))
+
+
+def own_pd_book(n: int, rho: float | np.ndarray, seed: int = 3) -> Portfolio:
+    """n loans, each with its own pd in 0.5%..30% and principal 2^i x 100 fen (LGD 1), so the
+    gross loss names exactly which loans defaulted."""
+    pd = np.random.default_rng(seed).uniform(0.005, 0.30, n)
+    return Portfolio(principal=(2 ** np.arange(n, dtype=np.int64)) * 100, pd=pd, lgd=1.0, rho=rho)
+
+
+N_OWN = 24
+
+
+@pytest.mark.parametrize(
+    ("rho", "dof"),
+    [
+        (0.0, None),  # independent loans: the count is Poisson-binomial(pd_1..pd_n) exactly
+        (0.25, None),  # one factor: that law given the factor, integrated over it
+        (np.linspace(0.05, 0.35, N_OWN), None),  # a rho per loan: buckets mix correlations
+        (0.25, 5.0),  # Student-t copula
+    ],
+)
+def test_own_pds_follow_the_exact_poisson_binomial_law(
+    rho: float | np.ndarray, dof: float | None
+) -> None:
+    n, scenarios = N_OWN, 100_000
+    book = own_pd_book(n, rho)
+    model = FactorModel.make(dof=dof)
+    plan = plan_buckets(build_book(book, ZHONGSHAN, years=1, growth=0.0), model, width=WIDTH)
+    assert not plan.pure.all()  # candidates are thinned, not all kept
+    if np.ndim(rho):
+        assert (plan.a_lo < plan.a_hi).any()  # some bucket holds loans of several rhos
+    result = simulate(book, ZHONGSHAN, scenarios=scenarios, seed=41, factors=model)
+    if np.ndim(rho) == 0 and rho == 0.0:
+        exact = poisson_binomial_pmf(book.pd)
+    else:
+        exact = default_count_distribution(book.pd, book.rho, dof=dof)
+    counts = np.bincount(result.defaults, minlength=n + 1)
+    assert chi_square_pvalue(counts, exact) > 1e-4
+    # and each loan defaults with its own pd
+    bits = (result.gross_loss // 100)[:, None] >> np.arange(n) & 1
+    assert np.array_equal(bits.sum(axis=1), result.defaults)
+    freq = bits.mean(axis=0)
+    se = np.sqrt(book.pd * (1 - book.pd) / scenarios)
+    assert np.all(np.abs(freq - book.pd) < N_SE * se)
+
+
+def test_chi_square_check_rejects_a_slightly_wrong_law() -> None:
+    # the check above has teeth: pds 10% too high are rejected at the same sample size
+    book = own_pd_book(N_OWN, 0.0)
+    result = simulate(book, ZHONGSHAN, scenarios=100_000, seed=41)
+    counts = np.bincount(result.defaults, minlength=N_OWN + 1)
+    assert chi_square_pvalue(counts, poisson_binomial_pmf(book.pd * 1.1)) < 1e-6
+
+
+def test_thinning_agrees_with_the_reference_on_a_spread_book() -> None:
+    rng = np.random.default_rng(8)
+    n = 400
+    book = Portfolio(
+        principal=rng.integers(1, 200, n) * 1_000_000,
+        pd=rng.uniform(0.005, 0.08, n),
+        lgd=rng.uniform(0.3, 0.7, n),
+        rho=rng.choice([0.1, 0.2], n),
+        term=rng.choice([1, 2, 3], n),
+        amortisation=rng.choice(["bullet", "linear", "annuity"], n),
+        rate_bp=600,
     )
-
-
-def test_cell_plan_is_a_partition_into_exchangeable_cells() -> None:
-    book = build_book(mixed_rows_portfolio(), ZHONGSHAN, years=3, growth=0.2)
-    plan = plan_cells(book, width=WIDTH)
-    assert np.array_equal(np.sort(plan.order), np.arange(book.size))
-    assert plan.cell_uniform.any() and (~plan.cell_uniform).any()
-    assert plan.group_cells[0] == 0 and plan.group_cells[-1] == plan.cells
-    assert np.array_equal(plan.rows[:, : len(book.parties)], book.rows)
-    assert not plan.rows[:, len(book.parties) :].any()
-    for g in range(plan.threshold.size):
-        lo, mid, hi = plan.group_cells[g], plan.group_uniform[g], plan.group_cells[g + 1]
-        assert not plan.cell_uniform[lo:mid].any() and plan.cell_uniform[mid:hi].all()
-        for cell in range(lo, hi):
-            start = plan.cell_offset[cell]
-            loans = plan.order[start : start + plan.cell_size[cell]]
-            assert np.unique(book.pd[loans]).size == 1 and np.unique(book.rho[loans]).size == 1
-            assert np.all(book.start[loans] == plan.cell_start[cell])
-            assert np.all(book.end[loans] == plan.cell_end[cell])
-            assert book.pd[loans[0]] == pytest.approx(stats.norm.cdf(plan.threshold[g]))
-            if plan.cell_uniform[cell]:
-                assert (book.rows[loans] == book.rows[loans[0]]).all()
-
-
-def test_uniform_and_picked_cells_agree_with_the_reference() -> None:
-    portfolio = mixed_rows_portfolio()
-    kwargs = {
-        "scenarios": 20_000,
-        "years": 3,
-        "growth": 0.2,
-        "recovery_rate": 0.2,
-        "pool_balance": 3_000_000_000,
-    }
-    fast = simulate(portfolio, ZHONGSHAN, seed=31, **kwargs)  # type: ignore[arg-type]
-    ref = simulate_reference(portfolio, ZHONGSHAN, seed=32, **kwargs)  # type: ignore[arg-type]
+    kwargs = {"scenarios": 20_000, "years": 3, "growth": 0.1, "recovery_rate": 0.2}
+    fast = simulate(book, ZHONGSHAN, seed=51, **kwargs)  # type: ignore[arg-type]
+    ref = simulate_reference(book, ZHONGSHAN, seed=52, **kwargs)  # type: ignore[arg-type]
     for values in (
         (fast.total_loss, ref.total_loss),
         (fast.losses("pool"), ref.losses("pool")),
         (fast.defaults, ref.defaults),
-        (fast.pool_balance[:, 1], ref.pool_balance[:, 1]),
     ):
         assert stats.ks_2samp(*values).pvalue > 1e-4
     se = math.hypot(fast.mean_loss_se(), ref.mean_loss_se())
     assert fast.mean_loss() == pytest.approx(ref.mean_loss(), abs=N_SE * se)
-    assert np.array_equal(fast.party_loss.sum(axis=1), fast.total_loss)
+
+
+def test_buckets_partition_the_book_and_bound_every_loan() -> None:
+    rng = np.random.default_rng(9)
+    n = 3_000
+    portfolio = Portfolio(
+        principal=rng.integers(1, 100, n) * 1_000_000,
+        pd=np.concatenate([rng.uniform(0.005, 0.05, n - 500), np.full(500, 0.02)]),
+        rho=rng.choice([0.12, 0.2], n),
+        term=rng.choice([1, 2], n),
+    )
+    book = build_book(portfolio, ZHONGSHAN, years=2, growth=0.1)
+    plan = plan_buckets(book, ONE_FACTOR, width=WIDTH)
+    assert np.array_equal(np.sort(plan.loan), np.arange(book.size))
+    assert np.array_equal(plan.order, np.arange(book.size))
+    assert np.array_equal(plan.rows[:, :, : len(book.parties)], book.rows[:, plan.loan])
+    assert 1 < plan.buckets < 200  # far fewer buckets than distinct pds
+    for b in range(plan.buckets):
+        slots = plan.order[plan.offset[b] : plan.offset[b] + plan.size[b]]
+        loans = plan.loan[slots]
+        assert np.all(book.start[loans] == plan.start[b]) and np.all(book.end[loans] == plan.end[b])
+        assert np.all((plan.cb[slots] >= plan.c_lo[b]) & (plan.cb[slots] <= plan.c_hi[b]))
+        assert np.all((plan.ab[slots] >= plan.a_lo[b]) & (plan.ab[slots] <= plan.a_hi[b]))
+        assert plan.pure[b] == (
+            np.unique(book.pd[loans]).size == 1 and np.unique(book.rho[loans]).size == 1
+        )
+    # thresholds are the exact pds: no rounding to a grid
+    rho = book.rho[plan.loan]
+    assert np.allclose(stats.norm.cdf(plan.cb * np.sqrt(1 - rho)), book.pd[plan.loan], rtol=1e-12)
+    # loans with pd 0 never default and are left out
+    zero = Portfolio(principal=[100, 200], pd=[0.0, 0.1])
+    assert plan_buckets(
+        build_book(zero, ZHONGSHAN, years=1, growth=0.0), ONE_FACTOR, width=WIDTH
+    ).loan.tolist() == [1]

@@ -67,7 +67,7 @@ def trademark(**overrides: Any) -> v.TrademarkFacts:
 
 
 def gi_mark(**overrides: Any) -> v.GIMarkFacts:
-    """A GI certification mark of an agricultural region."""
+    """A GI certification mark of an agricultural region whose holder collects 600k CNY a year."""
     facts: dict[str, Any] = dict(
         industry="agriculture",
         legal_status="valid",
@@ -75,6 +75,7 @@ def gi_mark(**overrides: Any) -> v.GIMarkFacts:
         grant_date=date(2013, 8, 1),
         gi_type="certification",
         regional_output_value=2_000_000_000 * CNY,
+        holder_fee_income=600_000 * CNY,
         authorised_users=80,
         quality_standard="provincial",
         demonstration_zone=True,
@@ -126,6 +127,7 @@ def random_facts(kind: str, rng: random.Random) -> v.Facts:
             invalidation_pending=rng.random() < 0.1,
             standard_essential=rng.random() < 0.1,
             maturity=rng.choice(MATURITIES) if rng.random() < 0.8 else None,
+            licence_income=rng.randrange(0, 10**9) if rng.random() < 0.3 else None,
         )
         return cast(v.Facts, patent)
     classes = tuple(rng.sample(range(1, 46), rng.randrange(1, 8)))
@@ -142,11 +144,17 @@ def random_facts(kind: str, rng: random.Random) -> v.Facts:
             oppositions_won=rng.randrange(0, 3),
             well_known=rng.random() < 0.1,
             international_registrations=rng.randrange(0, 30),
+            licence_income=rng.randrange(0, 10**9) if rng.random() < 0.3 else None,
         )
+    region = rng.randrange(0, 10**13)
     return v.GIMarkFacts(
         **common,
         gi_type=rng.choice(GI_TYPES),
-        regional_output_value=rng.randrange(0, 10**13),
+        regional_output_value=region,
+        holder_fee_income=rng.randrange(0, min(region, 10**9) + 1) if rng.random() < 0.5 else None,
+        own_sales_under_mark=rng.randrange(0, min(region, 10**10) + 1)
+        if rng.random() < 0.4
+        else None,
         authorised_users=rng.randrange(0, 400),
         quality_standard=rng.choice(QUALITY_STANDARDS),
         demonstration_zone=rng.random() < 0.3,

@@ -37,14 +37,30 @@ def test_weights_sum_to_100_and_every_indicator_is_implemented() -> None:
         assert {s.group for s in t.indicators[kind]} <= {"legal", "technical", "economic", "market"}
 
 
-def test_pledge_caps_stay_within_published_practice() -> None:
+def test_pledge_caps_are_the_published_ones_and_name_their_source() -> None:
+    # DOMAIN.md "From valuation to loan": Bank of Communications invention <= 25%, utility
+    # models <= 15%, trademarks <= 50%; GI cases 30-40%. Design patents: no published cap, the
+    # utility-model cap by inference.
     loan = load_tables().loan
     caps, floors = loan["pledge_cap_bp"], loan["pledge_floor_bp"]
-    assert caps["invention_patent"] <= 3000
-    assert caps["utility_model"] <= 1500
-    assert 1000 <= floors["design_patent"] <= caps["design_patent"] <= 1500
-    assert caps["trademark"] <= 5000
-    assert 3000 <= floors["gi_mark"] <= caps["gi_mark"] <= 4000
+    assert caps == {
+        "invention_patent": 2500,
+        "utility_model": 1500,
+        "design_patent": 1500,
+        "trademark": 5000,
+        "gi_mark": 4000,
+    }
+    assert floors["gi_mark"] == 3000
+    assert all(floors[k] == 0 for k in KINDS if k != "gi_mark")
+    for kind in ("invention_patent", "utility_model", "trademark"):
+        assert "Bank of Communications" in loan["cap_source"][kind]
+    assert "inference" in loan["cap_source"]["design_patent"]
+
+
+def test_tax_rates_cite_the_enterprise_income_tax_law() -> None:
+    tax = load_tables().income["tax"]
+    assert (tax["standard_bp"], tax["high_tech_bp"]) == (2500, 1500)
+    assert "Art. 4" in tax["source"] and "Art. 28" in tax["source"]
 
 
 def test_royalty_rates_stay_within_published_ranges() -> None:
@@ -53,12 +69,33 @@ def test_royalty_rates_stay_within_published_ranges() -> None:
     for row in rates.values():
         assert 0.02 <= row["technology"] <= 0.10
         assert 0.01 <= row["brand"] <= 0.05
+        assert 0.01 <= row["gi"] <= 0.02  # low end of the brand range (inference)
+    source = load_tables().income["royalty_source"]
+    assert "Parr" in source and "67%" in source
 
 
-def test_comparables_are_declared_fictional() -> None:
+def test_comparables_are_declared_fictional_and_illustrative() -> None:
     t = load_tables()
     assert {c.kind for c in t.comparables} == set(KINDS)
     assert all(c.note.startswith("fictional") for c in t.comparables)
+    assert all(c.illustrative and c.source is None for c in t.comparables)
+
+
+def test_loader_refuses_a_real_comparable_without_a_source(
+    monkeypatch: pytest.MonkeyPatch, fresh_tables: None
+) -> None:
+    real_read = tables_module._read
+
+    def unsourced(name: str) -> tuple[bytes, dict[str, Any]]:
+        raw, doc = real_read(name)
+        if name == "comparables.json":
+            doc = json.loads(raw)
+            doc["comparables"][0]["illustrative"] = False
+        return raw, doc
+
+    monkeypatch.setattr(tables_module, "_read", unsourced)
+    with pytest.raises(RuntimeError, match="no source"):
+        load_tables()
 
 
 @pytest.fixture

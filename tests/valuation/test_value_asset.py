@@ -18,8 +18,8 @@ from valuation.tables import load_tables
 
 from .factories import AS_OF, CNY, any_facts, gi_mark, invention, trademark, valued_invention
 
-PLEDGE_CAPS_BP = {  # published practice: the cap each kind must respect
-    "invention_patent": 3000,
+PLEDGE_CAPS_BP = {  # DOMAIN.md, Bank of Communications: the cap each kind must respect
+    "invention_patent": 2500,
     "utility_model": 1500,
     "design_patent": 1500,
     "trademark": 5000,
@@ -44,12 +44,15 @@ def test_value_range_and_loan_invariants(facts: v.Facts, seed: int) -> None:
         )
     )
     assert 0 <= r.liquidation_value <= r.value_p10
-    assert 0 <= r.pledge_rate_bp <= PLEDGE_CAPS_BP[facts.kind]
-    assert r.max_loan == r.pledge_rate_bp * r.liquidation_value // 10_000
-    assert r.max_loan <= r.pledge_rate * r.liquidation_value
+    assert 0 <= r.pledge_rate_bp <= PLEDGE_CAPS_BP[facts.kind] == r.pledge_cap_bp
+    # the one rule: maximum loan = pledge rate x appraised value P50, rounded down
+    assert r.max_loan == r.pledge_rate_bp * r.value_p50 // 10_000
+    assert r.max_loan <= r.pledge_rate * r.value_p50
     assert 0.0 < r.confidence <= 1.0
-    if facts.legal_status != "valid":
-        assert r.max_loan == 0
+    if facts.legal_status != "valid" or r.value_method == "none":
+        assert r.max_loan == 0 and not r.pledgeable
+    if not r.pledgeable:
+        assert r.pledge_rate_bp == r.max_loan == 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -83,9 +86,12 @@ def test_reproduce_refuses_a_different_model_version() -> None:
 def test_to_dict_is_json_safe() -> None:
     d = v.value_asset(invention(), as_of=AS_OF).to_dict()
     text = json.dumps(d)
-    assert d["pledge_rate"] == "0.24"
+    assert d["pledge_rate"] == "0.2"
     assert d["breakdown"][0]["reason"].startswith("The patent is granted")
     assert isinstance(d["market_comparables"]["comparables"], list)
+    assert d["market_comparables"]["illustrative"] is True
+    assert d["pledge_rule"]["code"] == "invention_patent"
+    assert [n["code"] for n in d["value_notes"]] == ["income", "tax", "market_illustrative"]
     assert json.loads(text)["value_p50"] == d["value_p50"]
 
 
@@ -166,12 +172,13 @@ def test_trademark_life_is_the_economic_life_because_marks_renew() -> None:
     assert r.income.life_years == 12  # consumer_goods brand economic life in income.json
 
 
-def test_gi_mark_is_valued_on_regional_output_and_pledged_at_30_to_40_percent() -> None:
+def test_gi_mark_is_valued_on_holder_fees_and_pledged_at_30_to_40_percent() -> None:
     r = v.value_asset(gi_mark(), as_of=AS_OF)
     assert r.income is not None
-    assert r.income.revenue_base == 2_000_000_000 * CNY
+    assert r.income.licence_income == 600_000 * CNY
+    assert r.income.revenue_base == 0  # never the region's 2bn CNY output
     assert 3000 <= r.pledge_rate_bp <= 4000
-    assert r.max_loan > 0
+    assert 0 < r.max_loan <= 2_000_000 * CNY  # DOMAIN.md: GI loans are usually <= 2m CNY
 
 
 def test_liquidation_value_is_p10_less_the_forced_sale_discount() -> None:
@@ -184,9 +191,9 @@ def test_liquidation_value_is_p10_less_the_forced_sale_discount() -> None:
 def test_pledge_rate_is_the_kind_cap_times_the_grade_factor() -> None:
     r = v.value_asset(invention(), as_of=AS_OF)
     assert r.grade == "A"
-    assert r.pledge_rate_bp == 3000 * 80 // 100  # A earns 80% of the 30% cap
-    assert r.pledge_rate == Decimal("0.24")
-    assert r.loan_note_code == "eligible"
+    assert r.pledge_rate_bp == 2000  # A earns 80% of the 25% cap: 0.8 x 2500 bp
+    assert r.pledge_rate == Decimal("0.2")
+    assert r.loan_note_code == "eligible" and r.pledgeable
 
 
 @pytest.mark.parametrize(
@@ -204,15 +211,22 @@ def test_pledge_rate_is_the_kind_cap_times_the_grade_factor() -> None:
                 legal_status="valid",
                 filing_date=date(2021, 1, 1),
                 revenue_growth=-0.1,
+                development_cost=100_000 * CNY,
             ),
             "score_too_low",
         ),
+        (invention(annual_revenue=None, development_cost=None), "no_value_evidence"),
+        (gi_mark(holder_fee_income=None), "no_value_evidence"),
     ],
 )
 def test_assets_that_cannot_be_pledged_get_no_loan_and_a_reason(facts: v.Facts, code: str) -> None:
     r = v.value_asset(facts, as_of=AS_OF)
-    assert (r.loan_note_code, r.pledge_rate_bp, r.max_loan) == (code, 0, 0)
-    assert r.loan_note
+    assert (r.loan_note_code, r.pledge_rate_bp, r.max_loan, r.pledgeable) == (code, 0, 0, False)
+    assert (
+        r.loan_note
+        == r.loan_note_template.format(**r.loan_note_params)[:1].upper()
+        + (r.loan_note_template.format(**r.loan_note_params)[1:])
+    )
 
 
 def test_pending_application_is_valued_but_weighted_by_grant_probability() -> None:
@@ -251,26 +265,31 @@ def test_market_comparables_are_of_the_same_kind_and_industry_when_available() -
     assert {c.kind for c in textiles.comparables} == {"invention_patent"}
 
 
-def test_without_revenue_the_comparables_give_the_range_at_lower_confidence() -> None:
+def test_without_revenue_the_cost_approach_gives_the_value_at_lower_confidence() -> None:
     full = v.value_asset(invention(), as_of=AS_OF)
     no_revenue = v.value_asset(invention(annual_revenue=None), as_of=AS_OF)
-    assert no_revenue.value_method == "market_comparables"
-    m = no_revenue.market_comparables
-    assert m is not None
-    assert (no_revenue.value_p10, no_revenue.value_p50, no_revenue.value_p90) == (
-        m.low,
-        m.estimate,
-        m.high,
-    )
+    assert no_revenue.value_method == "cost" and no_revenue.income is None
+    assert no_revenue.market_comparables is None  # no revenue, no price-to-revenue multiple
+    cost = no_revenue.cost_floor
+    assert (no_revenue.value_p10, no_revenue.value_p50, no_revenue.value_p90) == (cost,) * 3
     assert no_revenue.confidence < full.confidence
     assert "annual_revenue" in no_revenue.missing_facts
+    assert [n.code for n in no_revenue.value_notes] == ["cost_fallback"]
+    assert no_revenue.loan_note_code == "eligible_cost"
 
 
-def test_cost_floor_is_the_last_resort(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fictional_comparables_never_move_the_range_or_the_loan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = v.value_asset(invention(), as_of=AS_OF)
     monkeypatch.setattr("valuation.appraisal.market_estimate", lambda *a, **k: None)
-    r = v.value_asset(invention(annual_revenue=None), as_of=AS_OF)
-    assert r.value_method == "cost"
-    assert r.value_p10 == r.value_p50 == r.value_p90 == r.cost_floor
+    after = v.value_asset(invention(), as_of=AS_OF)
+    assert (after.value_p10, after.value_p50, after.value_p90, after.max_loan) == (
+        before.value_p10,
+        before.value_p50,
+        before.value_p90,
+        before.max_loan,
+    )
 
 
 def test_missing_optional_facts_lower_confidence_without_crashing() -> None:
@@ -314,7 +333,9 @@ def test_design_patents_are_not_penalised_for_having_no_claims() -> None:
         backward_citations=3,
     )
     r = v.value_asset(design, as_of=AS_OF)
-    assert "claims" not in r.missing_facts and r.confidence == 1.0
+    # only the lack of sourced comparables costs confidence (the shipped ones are fictional)
+    penalty = load_tables().scoring["confidence"]["no_comparables_penalty"]
+    assert r.missing_facts == () and r.confidence == pytest.approx(1.0 - penalty)
     assert "claims" not in {i.code for i in r.breakdown}
 
 
@@ -351,6 +372,7 @@ def test_expected_absences_do_not_count_as_missing_facts() -> None:
     assert "grant_date" not in pending.missing_facts
     assert "expiry_date" not in v.value_asset(trademark(), as_of=AS_OF).missing_facts
     assert "annual_revenue" not in v.value_asset(gi_mark(), as_of=AS_OF).missing_facts
+    assert "licence_income" not in v.value_asset(invention(), as_of=AS_OF).missing_facts
 
 
 def test_marks_are_registered_and_patents_granted_in_the_reasons() -> None:

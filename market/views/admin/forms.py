@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
@@ -46,6 +47,9 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
         choices=opts([("", "—")] + [(s.value, SIZE_LABELS[s]) for s in CompanySize]),
     )
     region = SelectField(_l("Region"), choices=opts([("", "—"), *REGIONS]))
+    high_tech = BooleanField(
+        _l("Certified high and new technology enterprise (income tax 15 percent)")
+    )
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(
@@ -82,20 +86,21 @@ class BusinessDateForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Set business date"))
 
 
-def _days(label: object) -> IntegerField:
-    return IntegerField(label, validators=[InputRequired(), NumberRange(min=1, max=9999)])
+def _days(label: object, low: int = 1) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=low, max=9999)])
 
 
 class ThresholdsForm(FlaskForm):  # type: ignore[misc]
-    """Days past due at which a loan enters each class (increasing)."""
+    """The 2023 five-tier rule's thresholds: a loan is in a class once MORE than this many days
+    past due (a technical grace of 0-7 days before special mention)."""
 
-    special_mention = _days(_l("Special mention from (days past due)"))
-    substandard = _days(_l("Substandard from"))
-    doubtful = _days(_l("Doubtful from"))
-    loss = _days(_l("Loss from"))
+    special_mention = _days(_l("Technical grace before special mention (0-7 days)"), low=0)
+    substandard = _days(_l("Substandard after more than (days, at most 90)"))
+    doubtful = _days(_l("Doubtful after more than (days, at most 270)"))
+    loss = _days(_l("Loss after more than (days, at most 360)"))
     save_thresholds = SubmitField(_l("Set the thresholds"))
 
     def as_text(self) -> str:
-        """The thresholds as the service takes them, e.g. '1/90/180/360'."""
+        """The thresholds as the service takes them, e.g. '0/90/270/360'."""
         days = (self.special_mention, self.substandard, self.doubtful, self.loss)
         return "/".join(str(f.data) for f in days)

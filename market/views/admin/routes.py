@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import CompanySize, OrgKind, Role
+from market.domain.schedule import CLASSIFICATION_SOURCE
 from market.frame.db import get_session, transaction
 from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
@@ -38,6 +39,7 @@ def organisations() -> ResponseReturnValue:
             industry=form.industry.data or None,
             size=CompanySize(form.size.data) if form.size.data else None,
             region=form.region.data or "",
+            high_tech=bool(form.high_tech.data),
             contact_name=form.contact_name.data or "",
             contact_phone=form.contact_phone.data or "",
             contact_email=form.contact_email.data or "",
@@ -126,6 +128,7 @@ def _render_clock(
         thresholds=current,
         thresholds_form=thresholds_form,
         thresholds_errors=thresholds_errors or [],
+        classification_source=CLASSIFICATION_SOURCE,
     ), status
 
 
@@ -161,8 +164,8 @@ def thresholds() -> ResponseReturnValue:
         else:
             flash(
                 _(
-                    "Loans are now classified at %(days)s days past due; every live loan is "
-                    "reclassified.",
+                    "Loans are now classified after more than %(days)s days past due; every "
+                    "live loan is reclassified.",
                     days="/".join(map(str, values)),
                 ),
                 "success",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from market.domain.kinds import CompanySize, Industry
@@ -42,6 +49,12 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
     )
     region = SelectField(
         _l("Region"), validators=[DataRequired()], choices=opts([("", _l("Choose…")), *REGIONS])
+    )
+    high_tech = BooleanField(
+        _l("Certified high and new technology enterprise (income tax 15 percent)"),
+        description=_l(
+            "The valuation deducts your income tax rate: 15 percent if certified, else 25 percent."
+        ),
     )
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=32)])

@@ -90,6 +90,7 @@ def register() -> ResponseReturnValue:
             industry=form.industry.data,
             size=CompanySize(form.size.data),
             region=form.region.data,
+            high_tech=bool(form.high_tech.data),
             contact_name=form.contact_name.data,
             contact_phone=form.contact_phone.data,
             contact_email=form.email.data,

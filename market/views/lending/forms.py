@@ -18,12 +18,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from market.domain.bounds import BoundsError, parse_rate_bp
+from market.domain.interest import PrepayMode
 from market.domain.kinds import DisposalKind, RepaymentKind
 from market.domain.schedule import RepaymentType
 from market.services.offers import OfferInput
 from market.services.requests import MAX_TERM_MONTHS, RequestInput
 from market.text.labels import DISPOSAL_LABELS, REPAYMENT_KIND_LABELS, REPAYMENT_TYPE_LABELS
-from market.views.formtools import IntegerField, MoneyField, not_blank, opts
+from market.text.loan_labels import PREPAY_MODE_LABELS
+from market.views.formtools import DateField, IntegerField, MoneyField, not_blank, opts
 
 
 class RateField(StringField):  # type: ignore[misc]
@@ -75,6 +77,14 @@ class RequestForm(FlaskForm):  # type: ignore[misc]
         _l("I want guarantee insurance"),
         description=_l("The insurer shares the loss if the loan defaults; it costs a premium."),
     )
+    other_collateral = MoneyField(
+        _l("Part secured by other collateral (CNY)"),
+        validators=[Optional()],
+        description=_l(
+            "Only if property or other non-IP collateral secures part of the loan; some schemes "
+            "compensate only the IP-backed part."
+        ),
+    )
     bank_id = SelectField(_l("Send to"), default="")
     submit = SubmitField(_l("Send the request"))
 
@@ -87,6 +97,7 @@ class RequestForm(FlaskForm):  # type: ignore[misc]
             purpose=self.purpose.data or "",
             wants_insurance=bool(self.wants_insurance.data),
             bank_id=int(self.bank_id.data) if self.bank_id.data else None,
+            other_collateral=self.other_collateral.data or 0,
         )
 
 
@@ -118,6 +129,10 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
         validators=[Optional(), Length(max=1000)],
         description=_l("E.g. the account the sales must flow through, covenants."),
     )
+    relending = BooleanField(
+        _l("Funded by PBoC relending or another monetary-policy tool"),
+        description=_l("Some schemes raise the pool's share for such loans."),
+    )
     submit = SubmitField(_l("Propose the offer"))
 
     def to_input(self) -> OfferInput:
@@ -130,6 +145,7 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
             rating_grade=self.rating_grade.data or "",
             override_reason=self.override_reason.data or "",
             conditions=self.conditions.data or "",
+            relending=bool(self.relending.data),
         )
 
 
@@ -166,6 +182,12 @@ class RepaymentForm(FlaskForm):  # type: ignore[misc]
     reference = StringField(
         _l("Bank reference"), validators=[Optional(), Length(max=100)]
     )
+    prepay_mode = SelectField(
+        _l("An early repayment keeps"),
+        validators=[Optional()],
+        choices=opts((k.value, PREPAY_MODE_LABELS[k]) for k in PrepayMode),
+        default=PrepayMode.KEEP_TERM.value,
+    )
     submit = SubmitField(_l("Record the repayment"))
 
 
@@ -176,6 +198,11 @@ class ClaimForm(FlaskForm):  # type: ignore[misc]
         _l("Note to the bureau"),
         validators=[Optional(), Length(max=1000)],
         description=_l("Collection steps taken, the state of the pledged IP."),
+    )
+    loss_confirmed_on = DateField(
+        _l("Day the provincial bureau confirmed the loss"),
+        validators=[Optional()],
+        description=_l("Needed when the scheme counts the claim deadline from it."),
     )
     submit = SubmitField(_l("File the claim"))
 
@@ -195,5 +222,8 @@ class RecoveryForm(FlaskForm):  # type: ignore[misc]
     closes = BooleanField(
         _l("This closes the disposal"),
         description=_l("Releases the pledges and closes the loan."),
+    )
+    confirm_surplus = BooleanField(
+        _l("Yes, record it: the surplus goes to the borrower"),
     )
     submit = SubmitField(_l("Record the recovery"))

@@ -9,19 +9,24 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from market.domain.errors import ValidationFailed
+from market.domain.interest import DayCount, PrepayMode
 from market.domain.kinds import DisposalKind, RepaymentKind
 from market.domain.states import Enrolment, LoanStatus
 from market.frame.db import get_session
 from market.models.assets import IPAsset
 from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import Claim, SchemeVersion
+from market.services import claim_decision, servicing
 from market.services import claims as claims_svc
 from market.services import pool as pool_svc
+from market.services import recoveries as recoveries_svc
 from market.services import repayment as repayment_svc
-from market.services import servicing
+from market.services import subsidies as subsidies_svc
+from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
 from market.services.timeline import request_timeline
 from market.text.labels import LABELS
+from market.text.loan_labels import LOAN_RULE_LABELS
 from market.text.reference import KIND_LABELS
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors
@@ -42,6 +47,7 @@ from market.views.lending.forms import (
     RecoveryForm,
     RepaymentForm,
 )
+from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
 
 
 @bp.route("/loans/")
@@ -64,6 +70,7 @@ def _loan_page(
     *,
     repayment_form: RepaymentForm | None = None,
     recovery_form: RecoveryForm | None = None,
+    disburse_form: DisburseForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The loan's page for the borrower, the lending bank and supervisors."""
@@ -90,7 +97,9 @@ def _loan_page(
     claims = claims_svc.claims_for_loan(session, loan.id)
     deadline = None
     if version is not None and position is not None and position.classification.is_npl:
-        deadline = claims_svc.claim_deadline(loan, version, position.npl_since)
+        deadline = claim_deadline(
+            pool_svc.scheme_of(version), npl_since=position.npl_since, loss_confirmed_on=None
+        )
     lender = is_banker(user) and user.organisation_id == loan.bank_id
     can_claim = (
         lender
@@ -115,17 +124,28 @@ def _loan_page(
         repayments=servicing.repayments(session, loan.id),
         claims=claims,
         recoveries=claims_svc.recoveries_for_loan(session, loan.id),
+        reversals=recoveries_svc.reversals_for_loan(session, loan.id),
+        still_owed=recoveries_svc.still_owed(session, loan),
+        subsidy_paid=subsidies_svc.paid_for_loan(session, loan.id),
+        premium_years=subsidies_svc.premium_subsidies(session, loan),
+        disburse_form=disburse_form or DisburseForm(formdata=None),
+        reverse_form=ReverseRecoveryForm(formdata=None),
         deadline=deadline,
+        scheme=pool_svc.scheme_of(version) if version is not None else None,
         lender=lender,
         can_claim=can_claim,
         repayment_form=repayment_form or RepaymentForm(formdata=None),
         recovery_form=recovery_form or RecoveryForm(formdata=None),
         claim_form=ClaimForm(formdata=None),
         orgs=orgs_by_id(session, [loan.borrower_id, loan.bank_id]),
+        partners=orgs_by_id(
+            session, [int(v) for v in (version.partners.values() if version else []) if v]
+        ),
         suspension=pool_svc.live_suspension(session, loan.bank_id) if lender else None,
         kind_labels=KIND_LABELS,
         **timeline_context(session, events),
         **LABELS,
+        **LOAN_RULE_LABELS,
     ), status
 
 
@@ -147,8 +167,19 @@ def _lender_loan(loan_id: int) -> Loan:
 @bp.route("/loans/<int:loan_id>/disburse", methods=["POST"])
 @roles_required(*BANKERS)
 def disburse(loan_id: int) -> ResponseReturnValue:
-    """The lending bank pays the loan out today."""
-    repayment_svc.disburse(get_session(), actor=actor(), loan_id=loan_id)
+    """The lending bank pays the loan out today, under the day count and penalty chosen."""
+    _lender_loan(loan_id)
+    form = DisburseForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _loan_page(loan_id, disburse_form=form, status=422)
+    repayment_svc.disburse(
+        get_session(),
+        actor=actor(),
+        loan_id=loan_id,
+        day_count=DayCount(form.day_count.data or DayCount.ACTUAL_360.value),
+        penalty_markup_bp=int(form.penalty_markup.data or 50) * 100,
+    )
     flash(_("The loan is paid out; its schedule starts today."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
 
@@ -168,6 +199,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
                 amount=form.amount.data or 0,
                 kind=RepaymentKind(form.kind.data),
                 reference=form.reference.data or "",
+                prepay_mode=PrepayMode(form.prepay_mode.data or PrepayMode.KEEP_TERM.value),
             )
         except ValidationFailed as exc:
             flash(_(exc.message), "error")
@@ -189,8 +221,12 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
         flash_form_errors(form)
     else:
         try:
-            claims_svc.file_claim(
-                get_session(), actor=actor(), loan_id=loan_id, note=form.note.data or ""
+            claim_decision.file_claim(
+                get_session(),
+                actor=actor(),
+                loan_id=loan_id,
+                note=form.note.data or "",
+                loss_confirmed_on=form.loss_confirmed_on.data,
             )
         except ValidationFailed as exc:
             flash_failure(exc)
@@ -207,7 +243,7 @@ def record_recovery(loan_id: int) -> ResponseReturnValue:
     form = RecoveryForm()
     if form.validate_on_submit():
         try:
-            claims_svc.record_recovery(
+            recoveries_svc.record_recovery(
                 get_session(),
                 actor=actor(),
                 loan_id=loan_id,
@@ -215,10 +251,13 @@ def record_recovery(loan_id: int) -> ResponseReturnValue:
                 proceeds=form.proceeds.data or 0,
                 counterparty=form.counterparty.data or "",
                 closes=bool(form.closes.data),
+                confirm_surplus=bool(form.confirm_surplus.data),
             )
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
+            if "confirm_surplus" in exc.errors:
+                form.ask_surplus = True
         else:
             flash(_("The recovery is recorded and shared out by the scheme's rule."), "success")
             return redirect(url_for("lending.loan_detail", loan_id=loan_id))
@@ -245,3 +284,26 @@ def receivables() -> ResponseReturnValue:
         total=sum(r.amount - r.settled for r in rows),
         **LABELS,
     )
+
+
+@bp.route("/loans/<int:loan_id>/recoveries/<int:recovery_id>/reverse", methods=["POST"])
+@roles_required(*BANKERS)
+def reverse_recovery(loan_id: int, recovery_id: int) -> ResponseReturnValue:
+    """The lending bank reverses a mistaken recovery, with a reason."""
+    _lender_loan(loan_id)
+    form = ReverseRecoveryForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    else:
+        try:
+            recoveries_svc.reverse_recovery(
+                get_session(),
+                actor=actor(),
+                recovery_id=recovery_id,
+                reason=form.reason.data or "",
+            )
+        except ValidationFailed as exc:
+            flash_failure(exc)
+        else:
+            flash(_("The recovery is reversed; the original entry stays in the ledger."), "success")
+    return redirect(url_for("lending.loan_detail", loan_id=loan_id) + "#recoveries")

@@ -27,6 +27,7 @@ from market.frame.db import get_session
 from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Claim, Receivable, Recovery, SchemeVersion
+from market.services import claim_decision
 from market.services import claims as claim_svc
 from market.services import pool as pool_svc
 from market.services.clock import business_date
@@ -158,7 +159,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
     form = DecideForm()
     if form.validate_on_submit():
         try:
-            claim = claim_svc.decide_claim(
+            claim = claim_decision.decide_claim(
                 session,
                 actor=actor(),
                 claim_id=claim_id,
@@ -167,6 +168,10 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
             )
         except ValidationFailed as exc:
             flash_leftovers(apply_errors(form, exc.errors))
+        except claim_decision.CompensationSuspended as exc:
+            # The bank's compensation is suspended: the claim waits, nothing changed.
+            flash(str(exc.message), "warning")
+            return redirect(url_for("pool.claims", _anchor=f"claim-{claim_id}"))
         else:
             if claim.status is ClaimStatus.APPROVED:
                 flash(
@@ -297,6 +302,7 @@ def schemes() -> ResponseReturnValue:
         today=today,
         form=form,
         presets=list_presets(),
+        preset_superseded={p: preset_data(p).get("superseded_by", "") for p in list_presets()},
         chosen_preset=chosen_preset,
         parties=_parties_of(form.document.data),
         partner_orgs=partner_orgs,

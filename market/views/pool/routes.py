@@ -6,7 +6,11 @@ importing this module registers them all, so the factory imports `bp` from here.
 
 from __future__ import annotations
 
-from market.views.pool import claim_scheme_pages, ledger_pages  # noqa: F401  (registers the pages)
+from market.views.pool import (  # noqa: F401  (registers the pages)
+    claim_scheme_pages,
+    ledger_pages,
+    subsidy_pages,
+)
 from market.views.pool.blueprint import bp
 
 __all__ = ["bp"]
