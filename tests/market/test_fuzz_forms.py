@@ -23,6 +23,7 @@ from werkzeug.routing import Rule
 from market.services import passwords
 from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
+from market.views.lending import loan_forms
 from tests.market import fuzzkit
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
@@ -46,6 +47,7 @@ BY_HAND: dict[str, type[FlaskForm] | None] = {
     "lending.file_claim": lending_forms.ClaimForm,
     "lending.record_recovery": lending_forms.RecoveryForm,
     "auth.reset_password": auth_forms.ResetForm,  # the page needs a fresh e-mailed token
+    "lending.reverse_recovery": loan_forms.ReverseRecoveryForm,
 }
 # Audit actions a rejected submission may append (the attempt itself is the fact recorded).
 AUDITED_REJECTIONS = {"user.sign_in_failed"}
@@ -65,6 +67,7 @@ class Site:
             "asset_id": asset.id,
             "kind": "invention_patent",
             "user_id": world.users["insurer"].id,
+            "recovery_id": 1,
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
         }
 
