@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> ResponseReturnValue:
+        reset_session()
         # Services raise English text (see market.i18n): translate it for display here.
         errors = {field: _(message) for field, message in exc.errors.items()}
         return render_error(exc.status, _(exc.message), errors)
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(exc: InternalServerError) -> ResponseReturnValue:
+        reset_session()  # before anything reads the user (the locale does) on a dead transaction
         try:
             return render_error(500, _(MESSAGES[500]))
         except Exception:  # the error page itself failed: answer in plain text
@@ -88,6 +90,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
+        reset_session()
         status = exc.code or 500
         message = MESSAGES.get(status) or exc.description or N_("Error")
         return render_error(status, _(message))
