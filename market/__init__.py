@@ -27,8 +27,10 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.admin.routes import bp as admin_bp
     from market.views.assets.routes import bp as assets_bp
     from market.views.auth.routes import bp as auth_bp
+    from market.views.desk.routes import bp as desk_bp
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
+    from market.views.payments.routes import bp as payments_bp
     from market.views.pool.routes import bp as pool_bp
 
     app = Flask(
@@ -43,7 +45,8 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     requestlog.init_app(app)
     web.init_app(app)
     security.init_app(app)
-    for bp in (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp):
+    bps = (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp, desk_bp)
+    for bp in bps:
         app.register_blueprint(bp)
     errorpages.init_app(app)
     cli.init_app(app)

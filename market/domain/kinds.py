@@ -99,6 +99,7 @@ class LedgerAccount(enum.StrEnum):
     COMPENSATION = "compensation"  # what the pool paid on claims
     RECOVERIES = "recoveries"  # what came back to the pool
     SUBSIDIES = "subsidies"  # interest subsidies (贴息) earned on interest paid (an expense)
+    FEE_SUBSIDIES = "fee_subsidies"  # fee and premium subsidies paid with payments (an expense)
     SUBSIDY_PAYABLE = "subsidy_payable"  # earned, not yet paid out (a liability)
 
 

@@ -26,11 +26,12 @@ class OfferStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     LAPSED = "lapsed"  # the SME accepted another offer or withdrew the request
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the bank took it back before approval
 
 
 OFFER_TRANSITIONS: dict[enum.Enum, frozenset[enum.Enum]] = {
     OfferStatus.PENDING_APPROVAL: frozenset(
-        {OfferStatus.APPROVED, OfferStatus.REJECTED, OfferStatus.LAPSED}
+        {OfferStatus.APPROVED, OfferStatus.REJECTED, OfferStatus.LAPSED, OfferStatus.WITHDRAWN}
     ),
     OfferStatus.APPROVED: frozenset(
         {OfferStatus.ACCEPTED, OfferStatus.LAPSED, OfferStatus.EXPIRED}
@@ -99,6 +100,7 @@ OFFER_STATUS_LABELS = {
     OfferStatus.REJECTED: _l("Sent back"),
     OfferStatus.ACCEPTED: _l("Accepted"),
     OfferStatus.LAPSED: _l("Lapsed"),
+    OfferStatus.WITHDRAWN: _l("Withdrawn by the bank"),
     OfferStatus.EXPIRED: _l("Expired"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,11 +14,12 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from market.domain.errors import DomainError
-from market.frame import migrate
+from market.frame import jobs, migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
+from market.frame.payments_cli import payments_group
 from market.services.clock import business_date
-from market.services.dayend import move_business_date
+from market.services.dayend import run_day_end
 
 
 class _Cli(FlaskGroup):
@@ -170,12 +172,37 @@ def advance_date(days: int | None, to_day: object) -> None:
     if (days is None) == (to_day is None):
         raise click.UsageError("Give exactly one of --days or --to.")
     target: date = business_date(session) + timedelta(days=days) if days else to_day.date()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        click.echo(f"  day-end: {step} ({time.perf_counter() - started:.1f} s)")
+
     try:
         with transaction(session):
-            move_business_date(session, actor=None, day=target)
+            done = run_day_end(session, actor=None, day=target, progress=progress)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(f"Business date: {target.isoformat()}")
+    click.echo(
+        f"Business date: {target.isoformat()}: {done.offers_expired} offers expired, "
+        f"{done.loans_recounted} loans' days past due changed, {done.loans_reclassified} "
+        f"reclassified ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@click.command("generate-book")
+@click.option("--loans", type=click.IntRange(min=1, max=1_000_000), required=True,
+              help="How many loans to write.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@with_appcontext
+def generate_book(loans: int, seed: int) -> None:
+    """Fill the database with a generated book of loans (bulk inserts; not for the demo)."""
+    from market.frame.bookgen import generate_book as generate
+
+    session = get_session()
+    with click.progressbar(length=loans, label="Writing loans") as bar, transaction(session):
+        report = generate(session, loans=loans, seed=seed, progress=bar.update)
+    for table, count in sorted(report.rows.items()):
+        click.echo(f"{table}: {count}")
 
 
 @click.command(
@@ -196,7 +223,17 @@ def simulate(args: tuple[str, ...]) -> None:
         raise SystemExit(code)
 
 
-COMMANDS = (db_group, init_db, seed, demo, advance_date, simulate)
+COMMANDS = (
+    db_group,
+    init_db,
+    seed,
+    demo,
+    advance_date,
+    generate_book,
+    simulate,
+    payments_group,
+    jobs.worker,
+)
 SERVING_COMMANDS = frozenset({"run"})
 
 

@@ -35,6 +35,7 @@ def load_config(
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
         "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "5 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per hour"),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),  # forecast jobs on RQ when set
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -44,10 +45,11 @@ def load_config(
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         # Number of trusted proxies in front of the site (0: none; see docs/security.md).
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0") or 0),
+        **payment_settings(),
     }
     if overrides:
         cfg.update(overrides)
-    if require_secret and (problem := secret_problem(cfg)):
+    if require_secret and (problem := secret_problem(cfg) or payments_problem(cfg)):
         raise ConfigError(problem)
     cfg["SESSION_COOKIE_SECURE"] = cfg["ENV_NAME"] not in SAFE_ENVS
     cfg.setdefault("HSTS_ENABLED", cfg["ENV_NAME"] not in SAFE_ENVS)
@@ -61,4 +63,34 @@ def secret_problem(cfg: dict[str, Any]) -> str | None:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
             "string, or IPMARKET_ENV=development for a local demo."
         )
+    return None
+
+
+def payment_settings() -> dict[str, Any]:
+    """Stripe settings (docs/payments.md); without a secret key payments are simulated."""
+    env = os.environ
+    return {
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),  # e.g. a localstripe server
+        "STRIPE_JS_URL": env.get("STRIPE_JS_URL", ""),  # Stripe.js; no CDN by default
+        "STRIPE_TIMEOUT": float(env.get("STRIPE_TIMEOUT", "20")),
+        "PAYMENTS_SIMULATED_OK": env.get("PAYMENTS_SIMULATED_OK", "") == "1",
+    }
+
+
+def payments_problem(cfg: dict[str, Any]) -> str | None:
+    """Why production may not serve with these payment settings (None if it may)."""
+    if cfg["ENV_NAME"] in SAFE_ENVS:
+        return None
+    if not cfg.get("STRIPE_SECRET_KEY") and not cfg.get("PAYMENTS_SIMULATED_OK"):
+        return (
+            "Payments would be simulated: set STRIPE_SECRET_KEY (and STRIPE_PUBLISHABLE_KEY, "
+            "STRIPE_WEBHOOK_SECRET, STRIPE_JS_URL), or PAYMENTS_SIMULATED_OK=1 to allow it."
+        )
+    if cfg.get("STRIPE_SECRET_KEY") and not (
+        cfg.get("STRIPE_PUBLISHABLE_KEY") and cfg.get("STRIPE_JS_URL")
+    ):
+        return "STRIPE_PUBLISHABLE_KEY and STRIPE_JS_URL are needed with STRIPE_SECRET_KEY."
     return None

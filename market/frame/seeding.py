@@ -38,6 +38,7 @@ from market.services import (
     pool,
     recoveries,
     servicing,
+    targets,
     valuations,
 )
 from market.services import offers as offer_svc
@@ -94,6 +95,8 @@ def seed_demo(session: Session, folder: Path = DEMO_DIR) -> SeedReport:
         if (folder / "scheme.json").exists():
             later = _read("scheme.json", folder).get("later_version")
         _seed_lending(session, _read("lending.json", folder), orgs, report, later)
+    if (folder.parent / "targets.json").exists():  # the plans' targets (the bureau's desk)
+        targets.seed_targets(session, folder.parent / "targets.json")
     return report
 
 

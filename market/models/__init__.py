@@ -3,9 +3,12 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
+from market.models.indexes import INDEXES
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.outbox import OutboxEmail
+from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
     BankSuspension,
@@ -21,12 +24,15 @@ from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
 
 __all__ = [
+    "INDEXES",
     "AssetValuation",
     "AuditEvent",
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "FeeTable",
     "FinancingRequest",
+    "ForecastJob",
     "IPAsset",
     "Instalment",
     "LedgerEntry",
@@ -34,7 +40,10 @@ __all__ = [
     "Offer",
     "Organisation",
     "OutboxEmail",
+    "Payment",
+    "PlanTarget",
     "Pledge",
+    "PortfolioSnapshot",
     "Receivable",
     "Recovery",
     "RecoveryReversal",
@@ -43,5 +52,6 @@ __all__ = [
     "RequestDecline",
     "SchemeVersion",
     "Setting",
+    "StripeEvent",
     "User",
 ]

@@ -158,3 +158,5 @@ class Loan(SQLModel, table=True):
     compound_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
     penalty_paid: int = Field(default=0, sa_column=money_column(server_default="0"))
     penalty_accrued_to: date | None = None
+    insurance_in_force_on: date | None = None  # set when the premium is paid (payments)
+    guarantee_in_force_on: date | None = None  # set when the guarantee fee is paid

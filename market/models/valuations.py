@@ -35,6 +35,7 @@ class AssetValuation(SQLModel, table=True):
     max_loan: int = Field(sa_column=money_column())
     inputs: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     result: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    report_released_on: date | None = None  # the formal report, once its fee is paid
 
     @property
     def score(self) -> float:

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
+from market.domain.apr import annual_percentage_rate
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import Role
 from market.domain.messages import N_, msg
@@ -201,6 +202,8 @@ class OfferFigures:
     subsidy: int
     premium: int
     expired: bool
+    net_cost: int  # interest and premium, less the subsidy
+    apr: Decimal | None  # percent, by the IRR of the schedule with the premium paid up front
 
 
 def offer_figures(
@@ -236,6 +239,8 @@ def offer_figures(
         subsidy=subsidy,
         premium=premium,
         expired=expired,
+        net_cost=summary.total_interest + premium - subsidy,
+        apr=annual_percentage_rate(offer.amount - premium, [row.total for row in rows]),
     )
 
 

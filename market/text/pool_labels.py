@@ -30,6 +30,9 @@ ACCOUNT_LABELS = {
     LedgerAccount.FUNDING: _l("Government funding"),
     LedgerAccount.COMPENSATION: _l("Compensation paid"),
     LedgerAccount.RECOVERIES: _l("Recoveries"),
+    LedgerAccount.SUBSIDIES: _l("Interest subsidies"),
+    LedgerAccount.SUBSIDY_PAYABLE: _l("Subsidies payable"),
+    LedgerAccount.FEE_SUBSIDIES: _l("Fee and premium subsidies"),
 }
 
 RECOVERY_RULE_LABELS = {

@@ -38,9 +38,18 @@ CHECKS: dict[str, str] = {
     "the subsidy payable is never negative": """
         SELECT loan_id FROM ledger_entry WHERE account = 'subsidy_payable'
         GROUP BY loan_id HAVING SUM(credit) < SUM(debit)""",
+    "a finished forecast job has its end time and a running one its start": """
+        SELECT id FROM forecast_job
+        WHERE (status IN ('done', 'failed') AND finished_at IS NULL)
+           OR (status = 'running' AND started_at IS NULL)""",
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",
+    "the pool's subsidies equal those of the paid payments": """
+        SELECT 1 WHERE (SELECT COALESCE(SUM(debit), 0) - COALESCE(SUM(credit), 0)
+                        FROM ledger_entry WHERE account = 'fee_subsidies')
+                    <> (SELECT COALESCE(SUM(subsidy), 0) FROM payment
+                        WHERE status = 'succeeded')""",
 }
 
 

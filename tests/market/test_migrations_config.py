@@ -44,6 +44,7 @@ def test_production_refuses_the_default_secret(
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app()
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret")
+    monkeypatch.setenv("PAYMENTS_SIMULATED_OK", "1")  # payments: see tests/market/test_payments_*
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

@@ -309,7 +309,9 @@ def test_the_ledger_shows_a_running_balance_and_exports_csv(
     assert format_fen(POOL_FUNDS) in page and format_fen(POOL_FUNDS + 1_000_00) in page
     response = client.get("/pool/ledger?format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads Chinese right
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == _ledger_lines(session) == 4
     assert rows[-1]["memo"] == "Second" and rows[-1]["pool_cash_after_cny"] == "40001000.00"
     assert rows[0]["txn"] == first_txn(session)

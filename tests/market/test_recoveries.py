@@ -18,7 +18,7 @@ from market.models.audit import AuditEvent
 from market.models.lending import Loan
 from market.models.orgs import Organisation
 from market.models.pool import LedgerEntry, Recovery
-from market.services import claims, pool, recoveries
+from market.services import claim_decision, pool, recoveries
 from tests.market.conftest import World, sign_in
 from tests.market.lending_fixtures import make_claim, make_loan, make_npl, setup_pool
 
@@ -30,7 +30,7 @@ def _compensated(session: Session, world: World) -> Loan:
     loan = make_loan(session, world)
     make_npl(session, loan)
     claim = make_claim(session, world, loan)
-    claims.decide_claim(
+    claim_decision.decide_claim(
         session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
     )
     session.refresh(loan)

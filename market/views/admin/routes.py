@@ -17,12 +17,13 @@ from market.services import accounts, servicing
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
 from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
+from market.views.admin import lists
 from market.views.admin.forms import BusinessDateForm, OrganisationForm, ThresholdsForm, UserForm
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
+from market.views.paging import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-AUDIT_PAGE = 50
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
@@ -52,10 +53,12 @@ def organisations() -> ResponseReturnValue:
         else:
             flash(_("%(name)s is created.", name=org.name), "success")
             return redirect(url_for("admin.organisations"))
-    orgs = session.exec(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
+    page = paginate(session, select(Organisation), lists.ORGANISATIONS,
+                    tiebreak=col(Organisation.id))
     return render_template(
         "admin/organisations.html",
-        orgs=orgs,
+        orgs=page.items,
+        page=page,
         form=form,
         org_kind_labels=ORG_KIND_LABELS,
         region_labels=dict(REGIONS),
@@ -87,10 +90,15 @@ def users() -> ResponseReturnValue:
         else:
             flash(_("%(email)s can now sign in.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    people = session.exec(select(User).order_by(col(User.organisation_id), col(User.email))).all()
+    page = paginate(session, select(User), lists.USERS, tiebreak=col(User.id))
     org_names = {o.id: o.name for o in orgs}
     return render_template(
-        "admin/users.html", users=people, form=form, org_names=org_names, role_labels=ROLE_LABELS
+        "admin/users.html",
+        users=page.items,
+        page=page,
+        form=form,
+        org_names=org_names,
+        role_labels=ROLE_LABELS,
     )
 
 
@@ -179,19 +187,15 @@ def thresholds() -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     """The audit log, newest first, filterable by action prefix and object."""
     session = get_session()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    action = (request.args.get("action") or "").strip()
-    query = select(AuditEvent).order_by(col(AuditEvent.id).desc())
+    action = (request.args.get("action") or "").strip()[:64]
+    query = select(AuditEvent)
     if action:
         query = query.where(col(AuditEvent.action).startswith(action))
-    events = session.exec(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id}
+    page = paginate(session, query, lists.AUDIT, tiebreak=col(AuditEvent.id))
+    if action:
+        page.args["action"] = action
+    actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))}
     return render_template(
-        "admin/audit.html",
-        events=events[:AUDIT_PAGE],
-        actors=actors,
-        page=page,
-        has_next=len(events) > AUDIT_PAGE,
-        action=action,
+        "admin/audit.html", events=page.items, actors=actors, page=page, action=action
     )

@@ -7,19 +7,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from market.domain.errors import ValidationFailed
+from market.domain.errors import Conflict, ValidationFailed
 from market.domain.kinds import AssetKind, Role
 from market.frame.db import get_session
 from market.frame.i18n import select_locale
+from market.models.assets import IPAsset
+from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.services import assets as svc
+from market.services import listings
 from market.services import valuations as valuation_svc
 from market.text.asset_facts import FACTS_BY_KIND
 from market.text.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
 from market.text.valuation_text import localise
+from market.views.assets import lists
 from market.views.assets.forms import BankValueForm, form_class, form_data
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors
+from market.views.paging import empty_page, paginate
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 VIEWERS = (Role.SME, Role.BUREAU, Role.ADMIN)
@@ -49,15 +54,26 @@ def _kind(value: str) -> AssetKind:
 def index() -> ResponseReturnValue:
     """The assets the user may see."""
     show_withdrawn = request.args.get("withdrawn") == "1"
-    items = svc.list_assets_for(get_session(), actor=actor(), include_withdrawn=show_withdrawn)
+    session = get_session()
+    user = actor()
+    query = listings.assets_query(user, include_withdrawn=show_withdrawn)
+    if query is None:
+        page = empty_page(lists.ASSETS)
+    else:
+        page = paginate(session, query, lists.ASSETS, tiebreak=col(IPAsset.id))
+    if show_withdrawn:
+        page.args["withdrawn"] = "1"
+    items = page.items
     owners = {}
-    if actor().role is not Role.SME:
+    if user.role is not Role.SME:
         ids = {a.owner_id for a in items}
-        owners = {i: get_session().get(Organisation, i) for i in ids}
-    values = valuation_svc.latest_for_assets(get_session(), [a.id for a in items if a.id])
+        found = session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
+        owners = {o.id: o for o in found}
+    values = valuation_svc.latest_for_assets(session, [a.id for a in items if a.id])
     return render_template(
         "assets/index.html",
         assets=items,
+        page=page,
         owners=owners,
         values=values,
         show_withdrawn=show_withdrawn,
@@ -97,10 +113,15 @@ def detail(asset_id: int) -> ResponseReturnValue:
     asset = svc.get_asset_for(get_session(), actor=actor(), asset_id=asset_id)
     owner = get_session().get(Organisation, asset.owner_id)
     latest = valuation_svc.latest(get_session(), asset_id)
+    pledge = svc.active_pledge(get_session(), asset_id)
+    loan = get_session().get(Loan, pledge.loan_id) if pledge else None
     return render_template(
         "assets/detail.html",
         asset=asset,
         owner=owner,
+        pledge=pledge,
+        pledge_loan=loan,
+        pledge_bank=get_session().get(Organisation, loan.bank_id) if loan else None,
         valuation=latest,
         loan_note=localise(latest.result, select_locale())["loan_note"] if latest else None,
         specs=FACTS_BY_KIND[asset.kind],
@@ -128,6 +149,12 @@ def edit(asset_id: int) -> ResponseReturnValue:
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
+        except Conflict as exc:
+            # Refused (pledged, withdrawn, changed meanwhile): stay on the form, keep the input.
+            flash(_(exc.message), "error")
+            return render_template(
+                "assets/form.html", form=form, kind=asset.kind, asset=asset, **_labels()
+            ), 409
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("assets.detail", asset_id=asset_id))

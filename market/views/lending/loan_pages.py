@@ -3,24 +3,26 @@ receivables of insurers, guarantors and valuers."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
-from market.domain.errors import ValidationFailed
+from market.domain.errors import PermissionDenied, ValidationFailed
 from market.domain.interest import DayCount, PrepayMode
 from market.domain.kinds import DisposalKind, RepaymentKind
+from market.domain.messages import N_
 from market.domain.states import Enrolment, LoanStatus
 from market.frame.db import get_session
 from market.models.assets import IPAsset
 from market.models.lending import FinancingRequest, Loan, Offer
-from market.models.pool import Claim, SchemeVersion
-from market.services import claim_decision, servicing
+from market.models.pool import Claim, Receivable, SchemeVersion
+from market.services import claim_decision, listings, servicing
 from market.services import claims as claims_svc
 from market.services import pool as pool_svc
 from market.services import recoveries as recoveries_svc
 from market.services import repayment as repayment_svc
+from market.services import requests as request_svc
 from market.services import subsidies as subsidies_svc
 from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
@@ -30,6 +32,7 @@ from market.text.loan_labels import LOAN_RULE_LABELS
 from market.text.reference import KIND_LABELS
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors
+from market.views.lending import lists
 from market.views.lending.blueprint import (
     BANKERS,
     RECEIVABLE_VIEWERS,
@@ -48,6 +51,7 @@ from market.views.lending.forms import (
     RepaymentForm,
 )
 from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
+from market.views.paging import empty_page, paginate, with_choices
 
 
 @bp.route("/loans/")
@@ -55,10 +59,19 @@ from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
 def loans() -> ResponseReturnValue:
     """The loans the user may see."""
     session = get_session()
-    rows = servicing.list_loans_for(session, actor=actor())
+    user = actor()
+    query = listings.loans_query(user, borrower=listings.needs_borrower(request.args))
+    if query is None:
+        page = empty_page(lists.LOANS)
+    else:
+        banks = [] if is_banker(user) else request_svc.participating_banks(session)
+        spec = with_choices(lists.LOANS, "bank", [(b.id, b.name) for b in banks])
+        page = paginate(session, query, spec, tiebreak=col(Loan.id))
+    rows = page.items
     return render_template(
         "lending/loans.html",
         rows=rows,
+        page=page,
         orgs=orgs_by_id(session, [r.borrower_id for r in rows] + [r.bank_id for r in rows]),
         outstanding=outstanding(session, [r.id for r in rows if r.id is not None]),
         **LABELS,
@@ -269,7 +282,14 @@ def record_recovery(loan_id: int) -> ResponseReturnValue:
 def receivables() -> ResponseReturnValue:
     """What the user's organisation owes on approved claims (everything, for supervisors)."""
     session = get_session()
-    rows = claims_svc.receivables_for(session, actor=actor())
+    query = listings.receivables_query(actor())
+    if query is None:
+        raise PermissionDenied(N_("Only insurers, guarantors, valuers and the bureau see this."))
+    page = paginate(session, query, lists.RECEIVABLES, tiebreak=col(Receivable.id))
+    rows = page.items
+    owed = query.with_only_columns(
+        func.coalesce(func.sum(Receivable.amount - Receivable.settled), 0)
+    ).order_by(None)
     claim_rows = {}
     if rows:
         ids = {r.claim_id for r in rows}
@@ -281,7 +301,8 @@ def receivables() -> ResponseReturnValue:
         rows=rows,
         claims=claim_rows,
         orgs=orgs_by_id(session, [r.organisation_id for r in rows]),
-        total=sum(r.amount - r.settled for r in rows),
+        total=int(session.exec(owed).one()),
+        page=page,
         **LABELS,
     )
 

@@ -13,9 +13,10 @@ from market.domain.kinds import Role
 from market.domain.messages import N_
 from market.domain.states import OfferStatus, RequestStatus
 from market.frame.db import get_session
-from market.models.lending import Loan, Offer, RequestDecline
+from market.models.lending import FinancingRequest, Loan, Offer, RequestDecline
 from market.models.orgs import User
 from market.services import acceptance as acceptance_svc
+from market.services import listings
 from market.services import offers as offer_svc
 from market.services import pool as pool_svc
 from market.services import requests as request_svc
@@ -26,6 +27,7 @@ from market.text.labels import LABELS
 from market.text.reference import INDUSTRY_LABELS, KIND_LABELS, REGIONS, SIZE_LABELS
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
+from market.views.lending import lists
 from market.views.lending.blueprint import (
     BANKERS,
     LIVE_OFFER,
@@ -44,6 +46,7 @@ from market.views.lending.forms import (
     OfferForm,
     RequestForm,
 )
+from market.views.paging import empty_page, paginate
 
 
 def _load_offer(session: Session, user: User, offer_id: int) -> Offer:
@@ -62,7 +65,11 @@ def requests() -> ResponseReturnValue:
     """The financing requests the user may see."""
     session = get_session()
     user = actor()
-    rows = request_svc.list_requests_for(session, actor=user)
+    query = listings.requests_query(user, borrower=listings.needs_borrower(request.args))
+    page = paginate(session, query, lists.REQUESTS, tiebreak=col(FinancingRequest.id)) if (
+        query is not None
+    ) else empty_page(lists.REQUESTS)
+    rows = page.items
     ids = [r.id for r in rows if r.id is not None]
     offers: list[Offer] = []
     if ids:
@@ -93,6 +100,7 @@ def requests() -> ResponseReturnValue:
     return render_template(
         "lending/requests.html",
         rows=rows,
+        page=page,
         orgs=orgs_by_id(session, [r.borrower_id for r in rows] + [r.bank_id for r in rows]),
         waiting=waiting,
         own_offer=own_offer,

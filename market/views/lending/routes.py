@@ -6,7 +6,12 @@ importing this module registers them all, so the factory imports `bp` from here.
 
 from __future__ import annotations
 
-from market.views.lending import loan_pages, request_pages  # noqa: F401  (registers the pages)
+from market.views.lending import (  # noqa: F401  (registers the pages)
+    claim_pages,
+    loan_pages,
+    offer_pages,
+    request_pages,
+)
 from market.views.lending.blueprint import bp
 
 __all__ = ["bp"]

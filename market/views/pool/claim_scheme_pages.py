@@ -16,7 +16,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from market.domain.bounds import BoundsError, load_json, scheme_number_problems
 from market.domain.errors import ValidationFailed
@@ -27,9 +27,9 @@ from market.frame.db import get_session
 from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Claim, Receivable, Recovery, SchemeVersion
-from market.services import claim_decision
-from market.services import claims as claim_svc
+from market.services import claim_decision, listings
 from market.services import pool as pool_svc
+from market.services import requests as request_svc
 from market.services.clock import business_date
 from market.text.pool_labels import (
     CLASSIFICATION_LABELS,
@@ -37,6 +37,8 @@ from market.text.pool_labels import (
 )
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
+from market.views.paging import paginate, with_choices
+from market.views.pool import lists
 from market.views.pool.blueprint import INVALID, READERS, bp, flash_leftovers, is_bureau
 from market.views.pool.forms import (
     PARTNER_PARTIES,
@@ -69,35 +71,57 @@ class ClaimRow:
 
 
 def _claim_rows(listed: list[Claim]) -> list[ClaimRow]:
+    """The page's claims with what they show, in a fixed number of queries."""
     session = get_session()
+    ids = [c.id for c in listed if c.id is not None]
+    owed: dict[int, dict[str, Receivable]] = {}
+    recoveries: dict[int, list[Recovery]] = {}
+    if ids:
+        for receivable in session.exec(
+            select(Receivable).where(col(Receivable.claim_id).in_(ids))
+        ).all():
+            owed.setdefault(receivable.claim_id, {})[receivable.party] = receivable
+        for recovery in session.exec(
+            select(Recovery).where(col(Recovery.claim_id).in_(ids)).order_by(col(Recovery.id))
+        ).all():
+            recoveries.setdefault(recovery.claim_id, []).append(recovery)
+    org_ids = {c.bank_id for c in listed} | {
+        r.organisation_id for rows in owed.values() for r in rows.values() if r.organisation_id
+    }
+    orgs = _by_id(session, Organisation, org_ids)
+    loans = _by_id(session, Loan, {c.loan_id for c in listed})
+    users = _by_id(
+        session, User, {c.filed_by_id for c in listed} | {c.decided_by_id or 0 for c in listed}
+    )
     rows = []
     for claim in listed:
         assert claim.id is not None
-        receivables = session.exec(select(Receivable).where(Receivable.claim_id == claim.id))
-        owed = {r.party: r for r in receivables.all()}
-        partners = {}
-        for receivable in owed.values():
-            if receivable.organisation_id is not None:
-                org = session.get(Organisation, receivable.organisation_id)
-                if org is not None:
-                    partners[receivable.organisation_id] = org
+        mine = owed.get(claim.id, {})
         rows.append(
             ClaimRow(
                 claim=claim,
-                bank=session.get(Organisation, claim.bank_id),
-                loan=session.get(Loan, claim.loan_id),
-                filed_by=session.get(User, claim.filed_by_id),
-                decided_by=session.get(User, claim.decided_by_id) if claim.decided_by_id else None,
-                receivables=owed,
-                partners=partners,
-                recoveries=[
-                    r
-                    for r in claim_svc.recoveries_for_loan(session, claim.loan_id)
-                    if r.claim_id == claim.id
-                ],
+                bank=orgs.get(claim.bank_id),
+                loan=loans.get(claim.loan_id),
+                filed_by=users.get(claim.filed_by_id),
+                decided_by=users.get(claim.decided_by_id or 0),
+                receivables=mine,
+                partners={
+                    r.organisation_id: orgs[r.organisation_id]
+                    for r in mine.values()
+                    if r.organisation_id in orgs
+                },
+                recoveries=recoveries.get(claim.id, []),
             )
         )
     return rows
+
+
+def _by_id(session: Any, model: Any, ids: set[int]) -> dict[int, Any]:
+    """Rows of `model` by id, in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {r.id: r for r in session.exec(select(model).where(col(model.id).in_(wanted))).all()}
 
 
 def _status_filter() -> ClaimStatus | None:
@@ -113,7 +137,15 @@ def _render_claims(
 ) -> ResponseReturnValue:
     session = get_session()
     wanted = _status_filter()
-    listed = claim_svc.list_claims(session, status=wanted)
+    query = listings.claims_query(borrower=listings.needs_borrower(request.args))
+    if wanted is not None:
+        query = query.where(Claim.status == wanted)
+    banks = [(b.id, b.name) for b in request_svc.participating_banks(session)]
+    spec = with_choices(lists.CLAIMS, "bank", banks)
+    page = paginate(session, query, spec, tiebreak=col(Claim.id))
+    listed = list(page.items)
+    if wanted is not None:
+        page.args["status"] = wanted.value
     forms = dict(decide_forms or {})
     if decide_forms:
         # A decision sent back with errors: make sure its claim is on the page.
@@ -129,10 +161,15 @@ def _render_claims(
                 assert claim.id is not None
                 forms.setdefault(claim.id, DecideForm(formdata=None))
                 unique_ids(forms[claim.id], claim.id)
-    counts = {s: len(claim_svc.list_claims(session, status=s)) for s in ClaimStatus}
+    counts = {s: 0 for s in ClaimStatus}
+    for state, number in session.exec(
+        select(Claim.status, func.count()).group_by(Claim.status)
+    ).all():
+        counts[ClaimStatus(state)] = int(number)
     return render_template(
         "pool/claims.html",
         rows=_claim_rows(listed),
+        page=page,
         forms=forms,
         wanted=wanted,
         counts=counts,

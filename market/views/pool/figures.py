@@ -8,15 +8,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from market.domain.kinds import LedgerAccount
-from market.domain.states import Enrolment, LoanStatus
+from market.domain.schedule import Classification
+from market.domain.states import ClaimStatus, Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
-from market.models.pool import LedgerEntry, SchemeVersion
-from market.services import claims, pool, servicing
+from market.models.pool import Claim, LedgerEntry, SchemeVersion
+from market.models.servicing import Instalment
+from market.services import pool
 from market.services import requests as request_svc
 from riskpool import Scheme
 
@@ -24,6 +27,7 @@ FULL_BP = 10_000
 LEVERAGE_ALERT = Decimal("0.8")  # warn once 80% of the leverage limit is used
 TRIGGER_REACH = Decimal("0.8")  # warn once a bank's loss ratio reaches 80% of the trigger
 SERVICED = (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
+NPL_CLASSES = tuple(c for c in Classification if c.is_npl)
 
 
 def _live_enrolled() -> Any:
@@ -58,9 +62,12 @@ class Leverage:
         return self.limit is not None and self.used > self.limit
 
 
-def leverage_used(session: Session, scheme: Scheme | None, balance: int) -> Leverage:
-    """How much of the leverage limit the live enrolled loans use."""
-    used = live_enrolled_principal(session)
+def leverage_used(
+    session: Session, scheme: Scheme | None, balance: int, *, used: int | None = None
+) -> Leverage:
+    """How much of the leverage limit the live enrolled loans use (`used` if already summed)."""
+    if used is None:
+        used = live_enrolled_principal(session)
     if scheme is None or scheme.leverage is None:
         return Leverage(used=used, leverage=None, limit=None, headroom=None, percent_used=None)
     limit = int(scheme.leverage * max(balance, 0))
@@ -127,54 +134,100 @@ class NplBook:
     banks: list[BankRow] = field(default_factory=list)
     npl_outstanding: int = 0
     pool_exposure: int = 0  # outstanding principal of NPL loans x the pool's share
+    live_principal: int = 0  # of every live enrolled loan (what the leverage limit counts)
 
 
 def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook:
-    """Per bank: enrolled principal, live and NPL loans, this year's losses, the trigger."""
+    """Per bank: enrolled principal, live and NPL loans, this year's losses, the trigger.
+
+    Every figure is an SQL aggregate: the number of queries does not grow with the book.
+    """
     trigger = scheme.suspension_npl_bp if scheme is not None else None
-    rows: dict[int, BankRow] = {}
-
-    def row(bank_id: int) -> BankRow:
-        if bank_id not in rows:
-            bank = session.get(Organisation, bank_id)
-            assert bank is not None
-            rows[bank_id] = BankRow(bank=bank, trigger_bp=trigger)
-        return rows[bank_id]
-
-    for bank in request_svc.participating_banks(session):
-        assert bank.id is not None
-        row(bank.id)
-    enrolled_banks = select(Loan.bank_id).where(Loan.enrolment == Enrolment.ENROLLED).distinct()
-    for bank_id in session.exec(enrolled_banks).all():
-        row(bank_id)
-    for suspension in pool.suspensions(session):
-        row(suspension.bank_id)
-
+    bank_ids = {b.id for b in request_svc.participating_banks(session) if b.id is not None}
+    live = _live_enrolled()
+    npl = and_(col(Loan.status).in_(SERVICED), col(Loan.classification).in_(NPL_CLASSES))
+    enrolled_loan = col(Loan.enrolment) == Enrolment.ENROLLED
+    # One pass over the enrolled loans: live count and principal, NPLs, all-time principal.
+    per_bank = session.execute(
+        sa_select(
+            col(Loan.bank_id),
+            func.coalesce(func.sum(case((live, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((live, Loan.principal), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(live, npl), 1), else_=0)), 0),
+            func.coalesce(func.sum(Loan.principal), 0),
+        )
+        .where(enrolled_loan)
+        .group_by(col(Loan.bank_id))
+    ).all()
+    enrolled = {int(r[0]): int(r[4]) for r in per_bank}
+    losses = dict(
+        session.exec(
+            select(Claim.bank_id, func.sum(Claim.loss))
+            .where(
+                Claim.status == ClaimStatus.APPROVED,
+                col(Claim.decided_on) >= date(today.year, 1, 1),
+                col(Claim.decided_on) <= date(today.year, 12, 31),
+            )
+            .group_by(col(Claim.bank_id))
+        ).all()
+    )
+    suspensions = pool.suspensions(session)
+    suspended = {s.bank_id for s in suspensions if s.lifted_on is None}
+    all_suspended = {s.bank_id for s in suspensions}
+    # Outstanding principal of the NPL loans, by bank and by (scheme version, loan size).
+    outstanding = session.exec(
+        select(
+            Loan.bank_id,
+            Loan.scheme_version_id,
+            Loan.principal,
+            func.sum(Instalment.principal_due - Instalment.principal_paid),
+        )
+        .join(
+            Instalment,
+            and_(
+                col(Instalment.loan_id) == Loan.id,
+                # Paid instalments owe nothing: leave them out of the sum.
+                col(Instalment.principal_paid) < col(Instalment.principal_due),
+            ),
+        )
+        .where(live, npl)
+        .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
+    ).all()
+    ids = bank_ids | {int(r[0]) for r in per_bank} | set(enrolled) | all_suspended
+    orgs = {
+        o.id: o
+        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
+    }
+    rows = {
+        i: BankRow(bank=orgs[i], trigger_bp=trigger, suspended=i in suspended)
+        for i in ids
+        if i in orgs
+    }
+    for bank_id, count, principal, npl_count, _all in per_bank:
+        row = rows[bank_id]
+        row.live_loans, row.live_principal = int(count), int(principal)
+        row.npl_loans = int(npl_count)
+    for bank_id, row in rows.items():
+        row.enrolled_principal = int(enrolled.get(bank_id) or 0)
+        row.losses_this_year = int(losses.get(bank_id) or 0)
     book = NplBook()
-    schemes: dict[int, Scheme] = {}
-    live = session.exec(select(Loan).where(_live_enrolled()).order_by(col(Loan.id))).all()
-    for loan in live:
-        bank_row = row(loan.bank_id)
-        bank_row.live_loans += 1
-        bank_row.live_principal += loan.principal
-        if loan.status not in SERVICED or not loan.classification.is_npl:
-            continue
-        outstanding = servicing.loan_position(session, loan, today).outstanding_principal
-        bank_row.npl_loans += 1
-        bank_row.npl_outstanding += outstanding
-        book.npl_outstanding += outstanding
-        if loan.scheme_version_id is not None:
-            if loan.scheme_version_id not in schemes:
-                version = session.get(SchemeVersion, loan.scheme_version_id)
-                assert version is not None
-                schemes[loan.scheme_version_id] = pool.scheme_of(version)
-            share = schemes[loan.scheme_version_id].pool_share_bp(loan.principal)
-            book.pool_exposure += outstanding * share // FULL_BP
-    for bank_id, bank_row in rows.items():
-        bank_row.enrolled_principal = claims.enrolled_principal(session, bank_id=bank_id)
-        bank_row.losses_this_year = claims.npl_losses(session, bank_id=bank_id, year=today.year)
-        bank_row.suspended = pool.live_suspension(session, bank_id) is not None
+    versions = {
+        v.id: pool.scheme_of(v)
+        for v in session.exec(
+            select(SchemeVersion).where(
+                col(SchemeVersion.id).in_({r[1] for r in outstanding if r[1] is not None})
+            )
+        ).all()
+    }
+    for bank_id, version_id, principal, owed in outstanding:
+        owed = int(owed or 0)
+        rows[bank_id].npl_outstanding += owed
+        book.npl_outstanding += owed
+        if version_id in versions:
+            share = versions[version_id].pool_share_bp(int(principal))
+            book.pool_exposure += owed * share // FULL_BP
     book.banks = sorted(rows.values(), key=lambda r: r.bank.name)
+    book.live_principal = sum(r.live_principal for r in rows.values())
     return book
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import (
@@ -18,21 +16,21 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlmodel import Session, col, func, select
 
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import Role
 from market.domain.states import ClaimStatus
 from market.frame.db import get_session
 from market.models.orgs import Organisation
-from market.models.pool import BankSuspension
-from market.services import claims as claim_svc
+from market.models.pool import BankSuspension, Claim
 from market.services import pool as pool_svc
 from market.services.clock import business_date
 from market.views.authz import actor, roles_required
+from market.views.csvexport import csv_response
 from market.views.formtools import apply_errors
-from market.views.pool import figures
+from market.views.pool import figures, ledger_list
 from market.views.pool.blueprint import (
-    CSV_FORMULA_START,
     INVALID,
     LATEST_LINES,
     READERS,
@@ -59,9 +57,16 @@ def _render_index(
     balance = pool_svc.pool_balance(session, today)
     version = pool_svc.scheme_in_force(session, today)
     scheme = pool_svc.scheme_of(version) if version is not None else None
-    leverage = figures.leverage_used(session, scheme, balance)
     book = figures.npl_book(session, today=today, scheme=scheme)
-    waiting = claim_svc.list_claims(session, status=ClaimStatus.FILED)
+    leverage = figures.leverage_used(session, scheme, balance, used=book.live_principal)
+    waiting_count, waiting_loss = session.exec(
+        select(func.count(), func.coalesce(func.sum(Claim.loss), 0)).where(
+            Claim.status == ClaimStatus.FILED
+        )
+    ).one()
+    waiting = session.exec(
+        select(Claim).where(Claim.status == ClaimStatus.FILED).order_by(col(Claim.id)).limit(5)
+    ).all()
     live = [s for s in pool_svc.suspensions(session) if s.lifted_on is None]
     forms = dict(lift_forms or {})
     for suspension in live:
@@ -79,7 +84,8 @@ def _render_index(
         book=book,
         alerts=figures.alerts(version=version, balance=balance, leverage=leverage, book=book),
         waiting=waiting,
-        waiting_loss=sum(c.loss for c in waiting),
+        waiting_count=int(waiting_count),
+        waiting_loss=int(waiting_loss),
         suspensions=live,
         lift_forms=forms,
         banks=banks,
@@ -143,63 +149,17 @@ def lift_suspension(suspension_id: int) -> ResponseReturnValue:
     return _render_index(lift_forms={suspension_id: form}, status=INVALID)
 
 
-def _ledger_csv(txns: list[figures.LedgerTxn], today: date) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "txn",
-            "posted_on",
-            "account",
-            "debit_cny",
-            "credit_cny",
-            "memo",
-            "loan_id",
-            "claim_id",
-            "recovery_id",
-            "reverses_txn",
-            "pool_cash_after_cny",
-        ]
-    )
-
-    def cny(fen: int) -> str:
-        sign = "-" if fen < 0 else ""
-        yuan, cents = divmod(abs(fen), 100)
-        return f"{sign}{yuan}.{cents:02d}"
-
-    def text(value: str) -> str:
-        # A spreadsheet must not take a memo for a formula.
-        return f"'{value}" if value.startswith(CSV_FORMULA_START) else value
-
-    for txn in txns:
-        for line in txn.lines:
-            writer.writerow(
-                [
-                    txn.txn,
-                    txn.posted_on.isoformat(),
-                    line.account.value,
-                    cny(line.debit),
-                    cny(line.credit),
-                    text(line.memo),
-                    line.loan_id or "",
-                    line.claim_id or "",
-                    line.recovery_id or "",
-                    line.reverses_txn or "",
-                    cny(txn.balance_after),
-                ]
-            )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="pool-ledger-{today}.csv"'},
-    )
+def _ledger_csv(session: Session, today: date) -> Response:
+    """The whole ledger as CSV, streamed (constant memory whatever its length), BOM first."""
+    return csv_response(ledger_list.ledger_csv_rows(session), ledger_list.csv_filename(today))
 
 
 def _render_ledger(
     *, reverse_forms: dict[str, ReverseForm] | None = None, status: int = 200
 ) -> ResponseReturnValue:
     session = get_session()
-    txns = figures.ledger_txns(session)
+    page = ledger_list.ledger_page(session, request.args)
+    txns = page.items
     forms = dict(reverse_forms or {})
     if is_bureau():
         for n, txn in enumerate(txns):
@@ -208,7 +168,8 @@ def _render_ledger(
                 unique_ids(forms[txn.txn], n)
     return render_template(
         "pool/ledger.html",
-        txns=list(reversed(txns)),
+        txns=txns,
+        page=page,
         forms=forms,
         balance=pool_svc.pool_balance(session),
         balanced=pool_svc.ledger_is_balanced(session),
@@ -223,7 +184,7 @@ def ledger() -> ResponseReturnValue:
     """The whole ledger by transaction, newest first, with the running pool balance."""
     if request.args.get("format") == "csv":
         session = get_session()
-        return _ledger_csv(figures.ledger_txns(session), business_date(session))
+        return _ledger_csv(session, business_date(session))
     return _render_ledger()
 
 

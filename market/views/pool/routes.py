@@ -7,6 +7,7 @@ importing this module registers them all, so the factory imports `bp` from here.
 from __future__ import annotations
 
 from market.views.pool import (  # noqa: F401  (registers the pages)
+    breakdown,
     claim_scheme_pages,
     ledger_pages,
     subsidy_pages,

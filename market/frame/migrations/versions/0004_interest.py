@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OLD_ACCOUNTS = ('pool_cash', 'funding', 'compensation', 'recoveries')
-NEW_ACCOUNTS = (*OLD_ACCOUNTS, 'subsidies', 'subsidy_payable')
+NEW_ACCOUNTS = (*OLD_ACCOUNTS, 'subsidies', 'subsidy_payable', 'fee_subsidies')
 THRESHOLDS_KEY = 'classification_thresholds'
 RULE_CEILINGS = (7, 90, 270, 360)
 

@@ -5,7 +5,7 @@ and its loan; the relending flag on an offer and its loan; the day a provincial 
 a claim's loss (deadlines counted from it).
 
 Revision ID: 0005_rules
-Revises: 0003_lending
+Revises: 0004_interest
 Create Date: 2026-12-01 06:00:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005_rules'
-down_revision: str | None = '0003_lending'
+down_revision: str | None = '0004_interest'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""The bureau's desk: history, targets, forecasts, scheme design, and the banks' view."""

@@ -1,0 +1,82 @@
+"""Each demo user signs in and visits every page of their navigation (and the first request,
+loan, asset, valuation report and pool tab those pages link to), in English and Chinese, at a
+desktop (1366 px) and a phone (390 px) width: no console error, no page wider than the
+viewport, and a screenshot of each page for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import slug
+from tests.browser.pages import detail_paths, nav_paths, overflow
+
+PASSWORD = "demo-pass-2026"  # seeds/demo/users.json
+USERS = {
+    "sme": "owner@lumina.demo",
+    "officer": "officer@pearlbank.demo",
+    "approver": "approver@pearlbank.demo",
+    "bureau": "pool@bureau.demo",
+    "admin": "admin@bureau.demo",
+}
+WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("who", list(USERS))
+def test_user_visits_every_page_of_their_nav(
+    browser: Any, site_url: str, shots_dir: Path, who: str, lang: str, width: str
+) -> None:
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, locale=lang)
+    context.add_cookies([{"name": "lang", "value": lang, "url": site_url}])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    prefix = shots_dir / f"{who}-{lang}-{width}"
+    problems: list[str] = []
+    try:
+        page.goto(f"{site_url}/login")
+        page.fill("input[name=email]", USERS[who])
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("main form [type=submit]")
+        assert "/login" not in page.url, f"{who} could not sign in"
+        paths = nav_paths(page)
+        assert paths, f"{who} has no navigation links"
+        details: dict[int, str] = {}
+        for path in paths:
+            problems += visit(page, site_url, path, errors, prefix)
+            detail_paths(page, details)
+        done: set[str] = set()
+        while pending := [p for p in details.values() if p not in done]:
+            for path in pending:  # a detail page may link to the next kind (asset -> report)
+                done.add(path)
+                problems += visit(page, site_url, path, errors, prefix)
+                detail_paths(page, details)
+    finally:
+        context.close()
+    assert not problems, f"{who} ({lang}, {w} px):\n" + "\n".join(problems)
+
+
+def visit(page: Any, site_url: str, path: str, errors: list[str], prefix: Path) -> list[str]:
+    """Open `path`; what is wrong with it (HTTP error, too wide, console errors); screenshot."""
+    problems: list[str] = []
+    errors.clear()
+    response = page.goto(f"{site_url}{path}")
+    status = response.status if response else 0
+    if status >= 400:
+        problems.append(f"{path}: HTTP {status}")
+    too_wide = overflow(page)
+    if too_wide:
+        problems.append(f"{path}: wider than the viewport: {'; '.join(too_wide)}")
+    if errors:
+        problems.append(f"{path}: console errors: {errors[:3]}")
+    # JPEG: several times quicker to encode than PNG for a full page, and small enough to keep.
+    page.screenshot(path=f"{prefix}-{slug(path)}.jpg", full_page=True, type="jpeg", quality=80)
+    return problems
