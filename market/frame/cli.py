@@ -18,6 +18,7 @@ from market.frame import jobs, migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
 from market.frame.payments_cli import payments_group
+from market.frame.roles import RoleError, app_role_statements
 from market.services.clock import business_date
 from market.services.dayend import run_day_end
 
@@ -100,6 +101,42 @@ def db_downgrade(revision: str) -> None:
 def db_current() -> None:
     """Show the schema's revision."""
     migrate.current(get_bind())
+
+
+@db_group.command("create-roles")
+@click.option("--app-role", default="ipmarket_app", show_default=True)
+@click.option(
+    "--password-env",
+    default=None,
+    metavar="VAR",
+    help="Name of an environment variable holding the role's password.",
+)
+@click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it.")
+@with_appcontext
+def db_create_roles(app_role: str, password_env: str | None, print_only: bool) -> None:
+    """Create the site's PostgreSQL role and its grants (run as the owner, after upgrade)."""
+    bind = get_bind()
+    if bind.dialect.name != "postgresql":
+        raise click.ClickException("roles are for PostgreSQL; SQLite has none")
+    password = os.environ.get(password_env) if password_env else None
+    if password_env and not password:
+        raise click.ClickException(f"{password_env} is not set")
+    try:
+        statements = app_role_statements(
+            app_role, database=bind.engine.url.database or "", password=password
+        )
+    except RoleError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if print_only:  # the password is not echoed
+        shown = app_role_statements(
+            app_role, database=bind.engine.url.database or "", password="***" if password else None
+        )
+        click.echo(";\n".join(shown) + ";")
+        return
+    with bind.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    click.echo(f"Role {app_role} may use the database; connect the site as {app_role}.")
 
 
 @click.command("init-db")

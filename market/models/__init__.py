@@ -5,6 +5,7 @@ from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
+from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
 from market.models.outbox import OutboxEmail
@@ -34,8 +35,10 @@ __all__ = [
     "FinancingRequest",
     "ForecastJob",
     "IPAsset",
+    "IdempotencyKey",
     "Instalment",
     "LedgerEntry",
+    "LedgerReversal",
     "Loan",
     "Offer",
     "Organisation",
@@ -43,6 +46,7 @@ __all__ = [
     "Payment",
     "PlanTarget",
     "Pledge",
+    "PoolLock",
     "PortfolioSnapshot",
     "Receivable",
     "Recovery",

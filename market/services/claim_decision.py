@@ -238,10 +238,11 @@ def _approve(
     """Split the loss under the loan's scheme and the claim's context; pay and record it."""
     assert claim.id is not None and loan.id is not None
     scheme = pool.scheme_of(version)
+    pool.lock_pool(session)  # the context and the balance are read as the pool's only writer
     context = claim_context(session, scheme=scheme, version=version, loan=loan, day=today)
     if scheme.compensation_suspended(context):
         raise CompensationSuspended(suspension_message(context, scheme, today.year))
-    balance = pool.pool_balance(session, today)
+    balance = pool.pool_balance(session, today, for_update=True)
     split = scheme.split(
         claim.loss, loan_principal=loan.principal, pool_balance=balance, context=context
     )

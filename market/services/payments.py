@@ -32,7 +32,7 @@ from market.services import audit
 from market.services.clock import business_date
 from market.services.payment_fees import quote, subject_for
 from market.services.payment_gateway import Gateway, GatewayError, Intent
-from market.services.pool import post
+from market.services.pool import lock_pool, post
 
 REFUNDERS = frozenset({Role.BUREAU, Role.BANK_OFFICER, Role.BANK_APPROVER})
 
@@ -79,6 +79,9 @@ def start_payment(
             raise Conflict(N_("This has already been paid."))
         return prepare(session, payment=existing, gateway=gateway)
     with transaction(session):
+        # Reserving a subsidy reads the company's yearly cap and the pool's free cash: take the
+        # pool's lock first so two payments started at once cannot both reserve the same room.
+        lock_pool(session)
         offer = quote(session, subject)
         payment = Payment(
             purpose=purpose,

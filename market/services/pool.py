@@ -7,12 +7,14 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import LedgerAccount, OrgKind, Role
 from market.domain.messages import N_, msg
 from market.frame.db import transaction
+from market.models.integrity import LedgerReversal
 from market.models.orgs import Organisation, User
 from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
 from market.services import audit
@@ -141,8 +143,29 @@ def _check_partners(session: Session, scheme: Scheme, partners: dict[str, int]) 
 # --- ledger ----------------------------------------------------------------------------------
 
 
-def pool_balance(session: Session, day: date | None = None) -> int:
-    """The pool's cash on `day` (default: every posting): debits minus credits of pool_cash."""
+def lock_pool(session: Session) -> None:
+    """Make this transaction the pool's only writer until it ends.
+
+    PostgreSQL: a row lock on the one row of pool_lock (a second writer waits). SQLite: a write
+    to that row takes the database's write lock (a second writer waits, or fails if it read
+    before the first committed). Whatever is read after this call is current.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        locked = session.execute(text("SELECT id FROM pool_lock WHERE id = 1 FOR UPDATE"))
+    else:
+        locked = session.execute(text("UPDATE pool_lock SET id = 1 WHERE id = 1 RETURNING id"))
+    if locked.first() is None:
+        raise RuntimeError("the pool_lock row is missing: run `ipmarket db upgrade`")
+
+
+def pool_balance(session: Session, day: date | None = None, *, for_update: bool = False) -> int:
+    """The pool's cash on `day` (default: every posting): debits minus credits of pool_cash.
+
+    `for_update=True` first takes the pool's lock (see `lock_pool`): use it when the balance
+    decides what is posted.
+    """
+    if for_update:
+        lock_pool(session)
     query = select(
         func.coalesce(func.sum(LedgerEntry.debit), 0)
         - func.coalesce(func.sum(LedgerEntry.credit), 0)
@@ -164,10 +187,18 @@ def post(
     recovery_id: int | None = None,
     reverses_txn: str | None = None,
 ) -> str:
-    """Append one balanced transaction (account, debit, credit lines); returns its id."""
+    """Append one balanced transaction (account, debit, credit lines); returns its id.
+
+    Takes the pool's lock first, so postings are serial; a reversal records its one
+    `LedgerReversal` row (a second reversal of the same transaction fails in the database).
+    """
     if sum(d for _, d, _ in lines) != sum(c for _, _, c in lines) or not lines:
         raise ValueError("a ledger transaction must balance")
+    lock_pool(session)
     txn = uuid.uuid4().hex
+    if reverses_txn is not None:
+        session.add(LedgerReversal(reversed_txn=reverses_txn, reversal_txn=txn))
+        session.flush()
     for account, debit, credit in lines:
         session.add(
             LedgerEntry(
@@ -232,12 +263,13 @@ def reverse(session: Session, *, actor: User, txn: str, reason: str) -> str:
             raise ValidationFailed(
                 N_("Say why the posting is reversed."), errors={"reason": N_("Required.")}
             )
+        lock_pool(session)  # before the checks: a concurrent reversal has committed or waits
         lines = list(session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all())
         if not lines:
             raise NotFound(N_("No such ledger transaction."))
         if lines[0].reverses_txn is not None:
             raise Conflict(N_("A reversal cannot itself be reversed; post a new entry instead."))
-        done = session.exec(select(LedgerEntry).where(LedgerEntry.reverses_txn == txn)).first()
+        done = session.get(LedgerReversal, txn)
         if done is not None:
             raise Conflict(N_("This transaction has already been reversed."))
         if lines[0].claim_id is not None or lines[0].recovery_id is not None:

@@ -202,7 +202,7 @@ def reverse_recovery(
         txn = None
         if lines:
             cash = sum(x.debit - x.credit for x in lines if x.account is LedgerAccount.POOL_CASH)
-            if pool.pool_balance(session, today) < cash:
+            if pool.pool_balance(session, today, for_update=True) < cash:
                 raise Conflict(N_("Reversing this would leave the pool with a negative balance."))
             txn = pool.post(
                 session,

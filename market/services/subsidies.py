@@ -112,7 +112,7 @@ def pay_accrued(session: Session, *, actor: User) -> int:
         if total <= 0:
             raise Conflict(N_("No interest subsidy is waiting to be paid."))
         day = business_date(session)
-        if pool.pool_balance(session, day) < total:
+        if pool.pool_balance(session, day, for_update=True) < total:
             raise Conflict(
                 msg(
                     "The pool holds less than the %(amount)s of subsidies owed.",

@@ -22,6 +22,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("lending.propose_offer", "POST"): frozenset({"bank_officer"}),
     ("lending.decline_request", "POST"): BANKS,
     ("lending.decide_offer", "POST"): frozenset({"bank_approver"}),
+    ("lending.withdraw_offer_page", "POST"): frozenset({"bank_officer"}),
     ("lending.accept_offer", "POST"): frozenset({"sme"}),
     ("lending.loans", "GET"): LISTERS,
     ("lending.loan_detail", "GET"): PARTIES,
@@ -30,6 +31,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("lending.file_claim", "POST"): BANKS,
     ("lending.record_recovery", "POST"): BANKS,
     ("lending.reverse_recovery", "POST"): BANKS,
+    ("lending.bank_claims", "GET"): BANKS,
     ("lending.receivables", "GET"): frozenset(
         {"insurer", "guarantor", "valuer", "bureau", "admin"}
     ),

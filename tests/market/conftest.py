@@ -19,7 +19,7 @@ from market.frame import migrate
 from market.frame.db import new_session
 from market.models.orgs import Organisation, User
 from tests.market import factories
-from tests.market.dbsetup import scratch_database
+from tests.market.dbsetup import app_engine, scratch_database
 from tests.market.invariants import check_invariants
 
 
@@ -32,11 +32,14 @@ def database_url_option(config: pytest.Config) -> str | None:
 def db_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    """A migrated scratch database for the whole session."""
+    """A migrated scratch database for the whole session, used as the application role."""
     base = database_url_option(request.config)
     with scratch_database(base, tmp_path_factory.mktemp("db")) as (_url, engine):
-        migrate.upgrade(engine)
-        yield engine
+        migrate.upgrade(engine)  # as the owner
+        app = app_engine(engine)  # the site's own role on PostgreSQL
+        yield app
+        if app is not engine:
+            app.dispose()
 
 
 @pytest.fixture()

@@ -11,6 +11,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from market.frame.db import make_engine
+from market.frame.roles import app_role_statements
+
+# The role the market tests connect as on PostgreSQL, as the site does in production.
+APP_ROLE = "ipmarket_test_app"
 
 
 @contextmanager
@@ -38,3 +42,14 @@ def scratch_database(base_url: str | None, tmp_dir: Path) -> Iterator[tuple[str,
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def app_engine(owner: Engine) -> Engine:
+    """After migrating as the owner: grant the application role and return an engine that
+    connects as it (SQLite has no roles: the same engine)."""
+    if owner.dialect.name != "postgresql":
+        return owner
+    with owner.begin() as conn:
+        for statement in app_role_statements(APP_ROLE, database=owner.url.database or ""):
+            conn.exec_driver_sql(statement)
+    return make_engine(owner.url.set(username=APP_ROLE, password=None).render_as_string())

@@ -42,6 +42,9 @@ CHECKS: dict[str, str] = {
         SELECT id FROM forecast_job
         WHERE (status IN ('done', 'failed') AND finished_at IS NULL)
            OR (status = 'running' AND started_at IS NULL)""",
+    "a ledger transaction is reversed at most once": """
+        SELECT reverses_txn FROM ledger_entry WHERE reverses_txn IS NOT NULL
+        GROUP BY reverses_txn HAVING COUNT(DISTINCT txn) > 1""",
     "an active pledge belongs to a live loan": """
         SELECT p.id FROM pledge p JOIN loan l ON l.id = p.loan_id
         WHERE p.status = 'active' AND l.status IN ('repaid', 'closed')""",

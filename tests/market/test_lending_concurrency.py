@@ -19,11 +19,10 @@ from sqlmodel import Session, select
 from market.domain.errors import Conflict
 from market.domain.states import OfferStatus, PledgeStatus
 from market.frame import migrate
-from market.frame.db import make_engine
 from market.models.lending import Loan, Offer
 from market.models.pledges import Pledge
 from tests.market.conftest import World, database_url_option
-from tests.market.dbsetup import scratch_database
+from tests.market.dbsetup import app_engine, scratch_database
 from tests.market.invariants import check_invariants
 from tests.market.lending_fixtures import collateral, make_offer, make_request, setup_pool
 
@@ -33,9 +32,11 @@ pytestmark = pytest.mark.postgres_only
 @pytest.fixture()
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated database of its own: these tests commit for real."""
-    with scratch_database(database_url_option(request.config), tmp_path) as (url, eng):
-        migrate.upgrade(eng)
-        yield make_engine(url)
+    with scratch_database(database_url_option(request.config), tmp_path) as (_url, eng):
+        migrate.upgrade(eng)  # as the owner; the attempts connect as the site's role
+        app = app_engine(eng)
+        yield app
+        app.dispose()
 
 
 def _race(

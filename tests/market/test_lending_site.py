@@ -28,6 +28,7 @@ from market.services import valuations as valuation_svc
 from market.services.clock import business_date
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset, make_org, make_user
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import (
     collateral,
     make_claim,
@@ -424,13 +425,13 @@ def test_accepting_makes_the_loan_and_accepting_twice_is_a_409(
     req = make_request(session, world)
     offer = make_offer(session, world, req.id)
     sign_in(client, world.sme)
-    response = client.post(f"/offers/{offer.id}/accept")
+    response = client.post(f"/offers/{offer.id}/accept", data=keyed())
     assert response.status_code == 302
     loan = session.exec(select(Loan)).one()
     assert response.headers["Location"].endswith(f"/loans/{loan.id}")
     pledges = session.exec(select(func.count()).select_from(Pledge)).one()
     events = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    again = client.post(f"/offers/{offer.id}/accept")
+    again = client.post(f"/offers/{offer.id}/accept", data=keyed())
     assert again.status_code == 409
     assert session.exec(select(func.count()).select_from(Loan)).one() == 1
     assert session.exec(select(func.count()).select_from(Pledge)).one() == pledges
@@ -485,11 +486,11 @@ def test_bank_pays_the_loan_out(client: FlaskClient, session: Session, world: Wo
     sign_in(client, approver(world))
     html = page(client, f"/loans/{loan.id}")
     assert f"/loans/{loan.id}/disburse" in html
-    assert client.post(f"/loans/{loan.id}/disburse").status_code == 302
+    assert client.post(f"/loans/{loan.id}/disburse", data=keyed()).status_code == 302
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE and loan.disbursed_on == business_date(session)
     assert len(servicing.instalments(session, loan.id)) == loan.term_months
-    assert client.post(f"/loans/{loan.id}/disburse").status_code == 409
+    assert client.post(f"/loans/{loan.id}/disburse", data=keyed()).status_code == 409
     assert len(servicing.instalments(session, loan.id)) == loan.term_months
 
 
@@ -508,7 +509,7 @@ def test_repayment_form_records_and_rerenders_errors(
     amount = format_fen(first.outstanding).lstrip("¥").replace(",", "")
     response = client.post(
         f"/loans/{loan.id}/repayments",
-        data={"amount": amount, "kind": "scheduled", "reference": "TX-0001"},
+        data=keyed({"amount": amount, "kind": "scheduled", "reference": "TX-0001"}),
     )
     assert response.status_code == 302
     paid = session.exec(select(Repayment)).one()
@@ -519,18 +520,20 @@ def test_repayment_form_records_and_rerenders_errors(
     session.expire_all()
     payoff = servicing.loan_position(session, loan).payoff
     response = client.post(
-        f"/loans/{loan.id}/repayments", data={"amount": "100", "kind": "full"}
+        f"/loans/{loan.id}/repayments", data=keyed({"amount": "100", "kind": "full"})
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f"Exactly {format_fen(payoff)}." in field_block(html, "amount")
     assert 'value="100"' in field_block(html, "amount")
     assert session.exec(select(func.count()).select_from(Repayment)).one() == 1
-    response = client.post(f"/loans/{loan.id}/repayments", data={"amount": "", "kind": "early"})
+    response = client.post(
+        f"/loans/{loan.id}/repayments", data=keyed({"amount": "", "kind": "early"})
+    )
     assert response.status_code == 422
     exact = format_fen(payoff).lstrip("¥").replace(",", "")
     response = client.post(
-        f"/loans/{loan.id}/repayments", data={"amount": exact, "kind": "full"}
+        f"/loans/{loan.id}/repayments", data=keyed({"amount": exact, "kind": "full"})
     )
     assert response.status_code == 302
     session.refresh(loan)
@@ -548,11 +551,13 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
     html = page(client, f"/loans/{loan.id}")
     assert "File a compensation claim" in html and "Claim deadline:" in html
     assert "Substandard" in html
-    response = client.post(f"/loans/{loan.id}/claim", data={"note": "Borrower stopped paying"})
+    response = client.post(
+        f"/loans/{loan.id}/claim", data=keyed({"note": "Borrower stopped paying"})
+    )
     assert response.status_code == 302
     claim = session.exec(select(Claim)).one()
     assert claim.note == "Borrower stopped paying" and claim.status is ClaimStatus.FILED
-    assert client.post(f"/loans/{loan.id}/claim", data={}).status_code == 409
+    assert client.post(f"/loans/{loan.id}/claim", data=keyed({})).status_code == 409
     assert session.exec(select(func.count()).select_from(Claim)).one() == 1
     html = page(client, f"/loans/{loan.id}")
     assert "Borrower stopped paying" in html and "In claim" in html
@@ -565,13 +570,13 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
         assert format_fen(int(amount)) in html
     assert "Risk-compensation pool" in html and "Record a recovery" in html
     response = client.post(
-        f"/loans/{loan.id}/recoveries", data={"disposal": "licence", "proceeds": ""}
+        f"/loans/{loan.id}/recoveries", data=keyed({"disposal": "licence", "proceeds": ""})
     )
     assert response.status_code == 422
     assert "This field is required." in field_block(response.get_data(as_text=True), "proceeds")
     response = client.post(
         f"/loans/{loan.id}/recoveries",
-        data={"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"},
+        data=keyed({"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"}),
     )
     assert response.status_code == 302
     recovery = session.exec(select(Recovery)).one()
@@ -580,7 +585,7 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
     assert "Licensee Ltd" in html and "Recovery recorded" in html
     client.post(
         f"/loans/{loan.id}/recoveries",
-        data={"disposal": "auction", "proceeds": "0", "closes": "y"},
+        data=keyed({"disposal": "auction", "proceeds": "0", "closes": "y"}),
     )
     session.refresh(loan)
     assert loan.status is LoanStatus.CLOSED
@@ -774,7 +779,7 @@ def test_another_bank_cannot_act_on_an_offer_or_loan_it_does_not_hold(
     sign_in(client, other_officer)
     page(client, f"/loans/{loan.id}", 403)
     response = client.post(
-        f"/loans/{loan.id}/repayments", data={"amount": "1", "kind": "scheduled"}
+        f"/loans/{loan.id}/repayments", data=keyed({"amount": "1", "kind": "scheduled"})
     )
     assert response.status_code == 403
     assert session.exec(select(func.count()).select_from(Repayment)).one() == 0

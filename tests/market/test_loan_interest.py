@@ -29,6 +29,7 @@ from market.services import pool, servicing, subsidies
 from market.services import repayment as repayment_svc
 from riskpool import Scheme
 from tests.market.conftest import World, sign_in
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import make_loan, set_day, setup_pool
 
 FIRST_PRINCIPAL = 8_333_333
@@ -204,9 +205,10 @@ def test_the_pool_pays_accrued_subsidies_from_its_page(
     html = client.get("/pool/subsidies").get_data(as_text=True)
     assert format_fen(155_000) in html and "Pay accrued subsidies" in html
     before = pool.pool_balance(session)
-    assert client.post("/pool/subsidies/pay").status_code == 302
+    assert client.post("/pool/subsidies/pay", data=keyed()).status_code == 302
     assert pool.pool_balance(session) == before - 155_000
-    assert client.post("/pool/subsidies/pay").status_code == 302  # nothing left: no change
+    # nothing left: no change
+    assert client.post("/pool/subsidies/pay", data=keyed()).status_code == 302
     assert pool.pool_balance(session) == before - 155_000
     sign_in(client, world.admin)
     assert "支付应付贴息" not in client.get("/pool/subsidies").get_data(as_text=True)

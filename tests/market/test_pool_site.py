@@ -22,9 +22,11 @@ from market.models.lending import Loan
 from market.models.pool import BankSuspension, Claim, LedgerEntry, Receivable, SchemeVersion
 from market.services import pool, servicing
 from market.services.clock import business_date
+from market.services.idempotency import FIELD
 from market.views.pool.blueprint import loan_url
 from market.views.pool.figures import BankRow
 from tests.market.conftest import World, make_test_app, sign_in
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import (
     DEMO_SCHEME,
     POOL_FUNDS,
@@ -119,7 +121,7 @@ def test_a_contribution_through_the_page_raises_the_balance(
     setup_pool(session, world)
     sign_in(client, world.users["bureau"])
     response = client.post(
-        "/pool/contributions", data={"amount": "2,500,000.50", "memo": "Provincial top-up"}
+        "/pool/contributions", data=keyed({"amount": "2,500,000.50", "memo": "Provincial top-up"})
     )
     assert response.status_code == 302
     expected = POOL_FUNDS + 2_500_000_50
@@ -143,7 +145,7 @@ def test_a_bad_contribution_shows_an_error_and_changes_nothing(
         ("0", "Enter a positive amount."),
         ("1.234", "at most two decimals"),
     ):
-        response = client.post("/pool/contributions", data={"amount": amount, "memo": "x"})
+        response = client.post("/pool/contributions", data=keyed({"amount": amount, "memo": "x"}))
         assert response.status_code == 422, amount
         assert message in response.get_data(as_text=True), amount
     assert _ledger_lines(session) == before
@@ -167,7 +169,12 @@ def test_the_pool_forms_carry_their_csrf_token(
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
         assert token is not None, action
         assert client.post(action, data=data).status_code == 400, action
-        assert client.post(action, data={**data, "csrf_token": token.group(1)}).status_code == 302
+        # A money form also carries its idempotency key, as a browser sends it.
+        own = form[: form.index("</form>")]
+        key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', own)
+        assert (key is not None) == ("/lift" not in action), action
+        sent = {**data, "csrf_token": token.group(1), **({FIELD: key.group(1)} if key else {})}
+        assert client.post(action, data=sent).status_code == 302
     # The opening funds reversed, the pool paid what it had left (100 CNY) on the claim.
     claim = session.get(Claim, lw.claim_id)
     assert claim is not None and claim.split["pool"] == 100_00
@@ -194,7 +201,7 @@ def test_approving_a_claim_pays_exactly_the_pools_share_and_shows_the_split(
     page = _page(client, "/pool/claims?status=filed")
     assert f'id="claim-{claim.id}"' in page and f'href="{_loan_link(client, loan.id)}"' in page
     response = client.post(
-        f"/pool/claims/{claim.id}/decide", data={"approve": "Approve", "reason": "Checked"}
+        f"/pool/claims/{claim.id}/decide", data=keyed({"approve": "Approve", "reason": "Checked"})
     )
     assert response.status_code == 302
     session.refresh(claim)
@@ -227,7 +234,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     sign_in(client, world.users["bureau"])
     url = f"/pool/claims/{lw.claim_id}/decide"
     for data in ({"reject": "Reject"}, {"reject": "Reject", "reason": "  no "}, {}):
-        response = client.post(url, data=data)
+        response = client.post(url, data=keyed(data))
         assert response.status_code == 422, data
         text = response.get_data(as_text=True)
         assert f'id="claim-{lw.claim_id}"' in text
@@ -239,7 +246,7 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     assert (pool.pool_balance(session), _ledger_lines(session)) == (balance, lines)
 
     reason = "The loan was not serviced under the rules of the scheme."
-    response = client.post(url, data={"reject": "Reject", "reason": reason})
+    response = client.post(url, data=keyed({"reject": "Reject", "reason": reason}))
     assert response.status_code == 302
     session.refresh(claim)
     session.refresh(loan)
@@ -248,14 +255,15 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     assert (pool.pool_balance(session), _ledger_lines(session)) == (balance, lines)
     assert reason in _page(client, "/pool/claims?status=rejected")
     # A decided claim cannot be decided again.
-    assert client.post(url, data={"approve": "Approve"}).status_code == 409
+    assert client.post(url, data=keyed({"approve": "Approve"})).status_code == 409
 
 
 def test_deciding_an_unknown_claim_is_not_found(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     sign_in(client, world.users["bureau"])
-    assert client.post("/pool/claims/999999/decide", data={"approve": "1"}).status_code == 404
+    missing = client.post("/pool/claims/999999/decide", data=keyed({"approve": "1"}))
+    assert missing.status_code == 404
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -275,11 +283,11 @@ def test_a_reversal_is_a_new_transaction_and_the_original_stays(
     sign_in(client, world.users["bureau"])
     assert f"/pool/ledger/{txn}/reverse" in _page(client, "/pool/ledger")
 
-    response = client.post(f"/pool/ledger/{txn}/reverse", data={"reason": " "})
+    response = client.post(f"/pool/ledger/{txn}/reverse", data=keyed({"reason": " "}))
     assert response.status_code == 422
     assert _ledger_lines(session) == lines
 
-    response = client.post(f"/pool/ledger/{txn}/reverse", data={"reason": "Entered twice"})
+    response = client.post(f"/pool/ledger/{txn}/reverse", data=keyed({"reason": "Entered twice"}))
     assert response.status_code == 302
     assert _ledger_lines(session) == lines + 2
     kept = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all()
@@ -294,9 +302,10 @@ def test_a_reversal_is_a_new_transaction_and_the_original_stays(
     assert "Reversal: Entered twice" in page and "append-only" in page
     assert f"/pool/ledger/{txn}/reverse" not in page  # no second reversal offered
     assert f"/pool/ledger/{mirror[0].txn}/reverse" not in page
-    again = client.post(f"/pool/ledger/{txn}/reverse", data={"reason": "Again"})
+    again = client.post(f"/pool/ledger/{txn}/reverse", data=keyed({"reason": "Again"}))
     assert again.status_code == 409
-    assert client.post("/pool/ledger/nosuch/reverse", data={"reason": "x"}).status_code == 404
+    missing = client.post("/pool/ledger/nosuch/reverse", data=keyed({"reason": "x"}))
+    assert missing.status_code == 404
 
 
 def test_the_ledger_shows_a_running_balance_and_exports_csv(

@@ -20,6 +20,7 @@ from market.models.orgs import Organisation
 from market.models.pool import LedgerEntry, Recovery
 from market.services import claim_decision, pool, recoveries
 from tests.market.conftest import World, sign_in
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import make_claim, make_loan, make_npl, setup_pool
 
 LOSS = 100_000_000
@@ -136,20 +137,22 @@ def test_the_loan_page_shows_the_debt_and_asks_again_for_a_surplus(
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "What the borrower still owes" in html and format_fen(owed.total) in html
     data = {"disposal": "sale", "proceeds": "1005000", "counterparty": "Buyer Co"}
-    response = client.post(f"/loans/{loan.id}/recoveries", data=data)
+    response = client.post(f"/loans/{loan.id}/recoveries", data=keyed(data))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert format_fen(500_000) in html and 'name="confirm_surplus"' in html
     assert 'value="1005000"' in html and 'value="Buyer Co"' in html  # what was typed stays
     assert session.exec(select(func.count()).select_from(Recovery)).one() == 0
-    response = client.post(f"/loans/{loan.id}/recoveries", data={**data, "confirm_surplus": "y"})
+    confirmed = keyed({**data, "confirm_surplus": "y"})
+    response = client.post(f"/loans/{loan.id}/recoveries", data=confirmed)
     assert response.status_code == 302
     row = session.exec(select(Recovery)).one()
     assert row.distribution["borrower"] == 500_000
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert f"/recoveries/{row.id}/reverse" in html
     response = client.post(
-        f"/loans/{loan.id}/recoveries/{row.id}/reverse", data={"reason": "Wrong buyer entered"}
+        f"/loans/{loan.id}/recoveries/{row.id}/reverse",
+        data=keyed({"reason": "Wrong buyer entered"}),
     )
     assert response.status_code == 302
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)

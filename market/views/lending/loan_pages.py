@@ -51,6 +51,7 @@ from market.views.lending.forms import (
     RepaymentForm,
 )
 from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
+from market.views.once import once
 from market.views.paging import empty_page, paginate, with_choices
 
 
@@ -179,6 +180,7 @@ def _lender_loan(loan_id: int) -> Loan:
 
 @bp.route("/loans/<int:loan_id>/disburse", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.disburse")
 def disburse(loan_id: int) -> ResponseReturnValue:
     """The lending bank pays the loan out today, under the day count and penalty chosen."""
     _lender_loan(loan_id)
@@ -199,6 +201,7 @@ def disburse(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/repayments", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.repayment")
 def record_repayment(loan_id: int) -> ResponseReturnValue:
     """The lending bank records money the borrower paid."""
     _lender_loan(loan_id)
@@ -226,6 +229,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/claim", methods=["POST"])
 @roles_required(*BANKERS)
+@once("claim.file")
 def file_claim(loan_id: int) -> ResponseReturnValue:
     """The lending bank claims compensation on a non-performing enrolled loan."""
     _lender_loan(loan_id)
@@ -250,6 +254,7 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/recoveries", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.recovery")
 def record_recovery(loan_id: int) -> ResponseReturnValue:
     """The lending bank records proceeds from disposing of the pledged IP."""
     _lender_loan(loan_id)
@@ -309,6 +314,7 @@ def receivables() -> ResponseReturnValue:
 
 @bp.route("/loans/<int:loan_id>/recoveries/<int:recovery_id>/reverse", methods=["POST"])
 @roles_required(*BANKERS)
+@once("loan.recovery_reversal")
 def reverse_recovery(loan_id: int, recovery_id: int) -> ResponseReturnValue:
     """The lending bank reverses a mistaken recovery, with a reason."""
     _lender_loan(loan_id)

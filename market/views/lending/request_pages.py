@@ -46,6 +46,7 @@ from market.views.lending.forms import (
     OfferForm,
     RequestForm,
 )
+from market.views.once import once
 from market.views.paging import empty_page, paginate
 
 
@@ -318,6 +319,7 @@ def decide_offer(offer_id: int) -> ResponseReturnValue:
 
 @bp.route("/offers/<int:offer_id>/accept", methods=["POST"])
 @roles_required(Role.SME)
+@once("offer.accept")
 def accept_offer(offer_id: int) -> ResponseReturnValue:
     """The SME accepts an approved offer: the loan is made and the assets pledged."""
     loan = acceptance_svc.accept_offer(get_session(), actor=actor(), offer_id=offer_id)

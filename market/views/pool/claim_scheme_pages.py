@@ -37,6 +37,7 @@ from market.text.pool_labels import (
 )
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
+from market.views.once import once
 from market.views.paging import paginate, with_choices
 from market.views.pool import lists
 from market.views.pool.blueprint import INVALID, READERS, bp, flash_leftovers, is_bureau
@@ -188,6 +189,7 @@ def claims() -> ResponseReturnValue:
 
 @bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
 @roles_required(Role.BUREAU)
+@once("claim.decide")
 def decide_claim(claim_id: int) -> ResponseReturnValue:
     """Approve a claim (the loss is split and the pool pays its share) or reject it."""
     session = get_session()

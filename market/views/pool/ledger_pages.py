@@ -29,6 +29,7 @@ from market.services.clock import business_date
 from market.views.authz import actor, roles_required
 from market.views.csvexport import csv_response
 from market.views.formtools import apply_errors
+from market.views.once import once
 from market.views.pool import figures, ledger_list
 from market.views.pool.blueprint import (
     INVALID,
@@ -105,6 +106,7 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/contributions", methods=["POST"])
 @roles_required(Role.BUREAU)
+@once("pool.contribution")
 def contribute() -> ResponseReturnValue:
     """Record government money paid into the pool."""
     form = ContributionForm()
@@ -190,6 +192,7 @@ def ledger() -> ResponseReturnValue:
 
 @bp.route("/ledger/<txn>/reverse", methods=["POST"])
 @roles_required(Role.BUREAU)
+@once("pool.reversal")
 def reverse(txn: str) -> ResponseReturnValue:
     """Correct a posting with a new transaction that mirrors it."""
     form = ReverseForm()

@@ -17,6 +17,7 @@ from market.models.pool import LedgerEntry
 from market.services import subsidies as subsidies_svc
 from market.services.clock import business_date
 from market.views.authz import actor, roles_required
+from market.views.once import once
 from market.views.pool.blueprint import READERS, bp, is_bureau
 
 
@@ -54,6 +55,7 @@ def subsidies() -> ResponseReturnValue:
 
 @bp.route("/subsidies/pay", methods=["POST"])
 @roles_required(Role.BUREAU)
+@once("pool.subsidies")
 def pay_subsidies() -> ResponseReturnValue:
     """The bureau pays every interest subsidy earned and not yet paid, from the pool."""
     try:

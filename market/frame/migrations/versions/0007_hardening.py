@@ -15,7 +15,7 @@ from alembic import op
 import market.models.types
 
 revision: str = '0007_hardening'
-down_revision: str | None = '0003_lending'
+down_revision: str | None = '0006_integrity'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
