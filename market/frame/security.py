@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
@@ -26,6 +27,17 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_policy(config: Any) -> str:
+    """The CSP: with Stripe configured, Stripe.js's origin may load scripts and frames."""
+    js_url = str(config.get("STRIPE_JS_URL") or "")
+    parts = urlsplit(js_url)
+    if not (config.get("STRIPE_SECRET_KEY") and parts.scheme in ("https", "http") and parts.netloc):
+        return CSP
+    origin = f"{parts.scheme}://{parts.netloc}"
+    policy = CSP.replace("script-src 'self'", f"script-src 'self' {origin}")
+    return policy + f"; frame-src 'self' {origin}"
 
 
 class IdConverter(IntegerConverter):
@@ -70,7 +82,7 @@ def clean_request() -> None:
 def security_headers(response: Response) -> Response:
     """The headers every response carries; no-store on signed-in pages and exports."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", content_policy(current_app.config))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

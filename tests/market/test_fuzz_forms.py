@@ -24,9 +24,11 @@ from market.services import passwords
 from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
 from market.views.lending import loan_forms
-from tests.market import fuzzkit
+from market.views.payments import forms as payment_forms
+from tests.market import access_desk, access_payments, fuzzkit
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import LendingWorld, lending_world, make_request
 from tests.market.test_permissions import ACCESS, PRINCIPALS
 
@@ -48,6 +50,12 @@ BY_HAND: dict[str, type[FlaskForm] | None] = {
     "lending.record_recovery": lending_forms.RecoveryForm,
     "auth.reset_password": auth_forms.ResetForm,  # the page needs a fresh e-mailed token
     "lending.reverse_recovery": loan_forms.ReverseRecoveryForm,
+    # The fuzz world's payment is already started (no start page), and neither failed nor
+    # paid (no retry or refund button); Stripe's webhook takes no form.
+    "payments.start": payment_forms.StartForm,
+    "payments.retry": payment_forms.RetryForm,
+    "payments.refund": payment_forms.RefundForm,
+    "payments.webhook": None,
 }
 # Audit actions a rejected submission may append (the attempt itself is the fact recorded).
 AUDITED_REJECTIONS = {"user.sign_in_failed"}
@@ -69,6 +77,8 @@ class Site:
             "user_id": world.users["insurer"].id,
             "recovery_id": 1,
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
+            **access_desk.desk_args(session, world),
+            **access_payments.arrange(session, world, asset),
         }
 
     def url(self, rule: Rule) -> str:
@@ -179,9 +189,10 @@ def _fuzz_endpoint(
     def run(data: st.DataObject) -> None:
         principal = data.draw(st.sampled_from(choices), label="principal")
         form = forms[principal]
-        payload = {
+        # A fresh, valid form key (as a browser sends) so the input reaches the form's checks.
+        payload = keyed({
             name: data.draw(_values(spec), label=name) for name, spec in sorted(form.fields.items())
-        }
+        })
         sign_in(site.client, site.user(principal))
         before = fuzzkit.table_snapshot(connection)
         response = site.client.post(form.action, data=payload)

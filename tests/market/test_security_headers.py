@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from market.frame.security import content_policy
+from tests.market import access_desk, access_payments
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import lending_world, make_request
@@ -36,6 +38,8 @@ def test_every_page_carries_the_headers_and_no_inline_code(
     asset = make_asset(session, world.sme)
     make_request(session, world, assets=[asset])
     args |= {"asset_id": asset.id, "kind": "trademark", "user_id": world.admin.id, "token": "x"}
+    args |= {"recovery_id": 1, **access_desk.desk_args(session, world)}
+    args |= access_payments.arrange(session, world, asset)
     rules = [
         r for r in app.url_map.iter_rules() if r.endpoint != "static" and "GET" in (r.methods or ())
     ]
@@ -62,9 +66,23 @@ def test_errors_and_posts_carry_the_headers_too(client: FlaskClient, world: Worl
 
 
 def test_production_sends_hsts_and_secure_cookies(connection: Connection) -> None:
-    app = make_test_app(connection, ENV_NAME="production", HSTS_ENABLED=True)
+    app = make_test_app(
+        connection, ENV_NAME="production", HSTS_ENABLED=True, PAYMENTS_SIMULATED_OK=True
+    )
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_stripe_js_origin_is_allowed_only_when_stripe_is_configured() -> None:
+    stripe = {
+        "STRIPE_SECRET_KEY": "sk_test_x",
+        "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+    }
+    policy = content_policy(stripe)
+    assert "script-src 'self' https://js.stripe.com;" in policy
+    assert "frame-src 'self' https://js.stripe.com" in policy
+    assert "js.stripe.com" not in content_policy({**stripe, "STRIPE_SECRET_KEY": ""})
+    assert "frame-src" not in content_policy({})
 
 
 def test_proxy_fix_takes_the_client_address_from_the_proxy(connection: Connection) -> None:

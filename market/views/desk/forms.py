@@ -87,7 +87,11 @@ class ForecastForm(FlaskForm):  # type: ignore[misc]
     )
     seed = StringField(
         _l("Seed"),
-        validators=[Optional(), Regexp(r"^\d{1,19}$", message=_l("Enter a whole number."))],
+        validators=[
+            Optional(),
+            Length(max=19, message=_l("Enter a seed between 0 and 2^63 - 1, or leave it empty.")),
+            Regexp(r"^\d{1,19}$", message=_l("Enter a whole number.")),
+        ],
         description=_l("Leave empty for a new random seed; the seed used is stored."),
     )
 
