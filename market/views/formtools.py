@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
+from wtforms import DecimalField as _DecimalField
 from wtforms import Field, StringField, ValidationError
 from wtforms import IntegerField as _IntegerField
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +24,7 @@ from market.services.clock import business_date
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)  # far enough for any term; date arithmetic never overflows
 _INT = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
+_DEC = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,10})?", re.ASCII)
 
 
 class IntegerField(_IntegerField):  # type: ignore[misc]
@@ -40,6 +43,24 @@ class IntegerField(_IntegerField):  # type: ignore[misc]
         if not _INT.fullmatch(raw):
             raise ValueError(gettext("Enter a whole number."))
         self.data = int(raw)
+
+
+class DecimalField(_DecimalField):  # type: ignore[misc]
+    """WTForms' DecimalField that takes plain ASCII decimals only (no NaN, infinity or
+    exponent), so a range validator never meets a value it cannot compare."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        self.data = None
+        if not raw:
+            return
+        if not _DEC.fullmatch(raw):
+            raise ValueError(gettext("Enter a number, e.g. 12.5."))
+        self.data = Decimal(raw)
 
 
 class DateField(_DateField):  # type: ignore[misc]
