@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,7 +23,7 @@ from market.services.forecast_engine import (
     OTHER_GRADE,
     ForecastParams,
 )
-from market.views.formtools import DecimalField, MoneyField, opts
+from market.views.formtools import DecimalField, IntegerField, MoneyField, opts
 
 GRADES = (*DEFAULT_PD_BP, OTHER_GRADE)
 PERCENT = {"places": 2, "validators": [InputRequired(), NumberRange(min=-1000, max=1000)]}
