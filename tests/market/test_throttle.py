@@ -112,14 +112,18 @@ def test_registration_and_reset_are_limited(workers: list[Flask], world: World) 
     assert codes == [200, 200, 429]  # per e-mail address, from any address
 
 
+# Production with simulated payments allowed (the payments settings are not what is tested).
+PRODUCTION = {"ENV_NAME": "production", "PAYMENTS_SIMULATED_OK": True}
+
+
 def test_start_up_warns_about_the_memory_store_outside_development(
     connection: Connection, caplog: pytest.LogCaptureFixture, redis_uri: str
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="market.security"):
-        make_test_app(connection, ENV_NAME="production", RATELIMIT_STORAGE_URI="memory://")
+        make_test_app(connection, RATELIMIT_STORAGE_URI="memory://", **PRODUCTION)
     assert "sign-in limits are counted per process" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="market.security"):
-        make_test_app(connection, ENV_NAME="production", RATELIMIT_STORAGE_URI=redis_uri)
+        make_test_app(connection, RATELIMIT_STORAGE_URI=redis_uri, **PRODUCTION)
         make_test_app(connection, ENV_NAME="testing", RATELIMIT_STORAGE_URI="memory://")
     assert "counted per process" not in caplog.text
