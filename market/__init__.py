@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     `require_secret=False` lets the command line load the app for commands that do not serve
     the site (help, migrations, seeding) when SECRET_KEY is not set.
     """
-    from market.frame import cli, db, errorpages, web
+    from market.frame import cli, db, errorpages, requestlog, security, web
     from market.frame.config import load_config
     from market.views.admin.routes import bp as admin_bp
     from market.views.assets.routes import bp as assets_bp
@@ -43,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     app.config.update(load_config(app.instance_path, config, require_secret=require_secret))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    requestlog.init_app(app)
     web.init_app(app)
+    security.init_app(app)
     bps = (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp, desk_bp)
     for bp in bps:
         app.register_blueprint(bp)

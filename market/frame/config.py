@@ -32,6 +32,9 @@ def load_config(
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+        "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "5 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per hour"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),  # forecast jobs on RQ when set
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -39,6 +42,9 @@ def load_config(
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "zh"],
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        # Number of trusted proxies in front of the site (0: none; see docs/security.md).
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0") or 0),
         **payment_settings(),
     }
     if overrides:
@@ -46,6 +52,7 @@ def load_config(
     if require_secret and (problem := secret_problem(cfg) or payments_problem(cfg)):
         raise ConfigError(problem)
     cfg["SESSION_COOKIE_SECURE"] = cfg["ENV_NAME"] not in SAFE_ENVS
+    cfg.setdefault("HSTS_ENABLED", cfg["ENV_NAME"] not in SAFE_ENVS)
     return cfg
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from market.domain.errors import DomainError
 from market.domain.messages import N_
@@ -18,6 +20,7 @@ MESSAGES = {
     405: N_("This page does not accept that kind of request."),
     409: N_("This cannot be done in the object's current state."),
     413: N_("The upload is too large."),
+    415: N_("This page accepts form submissions only."),
     422: N_("Some of the input is not valid."),
     429: N_("Too many attempts. Please wait a minute and try again."),
     500: N_("Something went wrong on our side. The error has been logged."),
@@ -35,7 +38,8 @@ def wants_json() -> bool:
 def render_error(
     status: int, message: str, errors: dict[str, str] | None = None
 ) -> ResponseReturnValue:
-    """One error response, JSON or HTML."""
+    """One error response, JSON or HTML (after rolling back whatever the request left open)."""
+    reset_session()
     if wants_json():
         return jsonify({"error": message, "status": status, "errors": errors or {}}), status
     return render_template(
@@ -43,11 +47,24 @@ def render_error(
     ), status
 
 
+def reset_session() -> None:
+    """Roll back the request's session, so a failed transaction cannot break the error page."""
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:  # the connection itself is gone: start the page on a fresh session
+        logging.getLogger(__name__).exception("rollback failed; dropping the session")
+        g.pop("db_session", None)
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> ResponseReturnValue:
+        reset_session()
         # Services raise English text (see market.i18n): translate it for display here.
         errors = {field: _(message) for field, message in exc.errors.items()}
         return render_error(exc.status, _(exc.message), errors)
@@ -62,8 +79,18 @@ def init_app(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(InternalServerError)
+    def _internal(exc: InternalServerError) -> ResponseReturnValue:
+        reset_session()  # before anything reads the user (the locale does) on a dead transaction
+        try:
+            return render_error(500, _(MESSAGES[500]))
+        except Exception:  # the error page itself failed: answer in plain text
+            logging.getLogger(__name__).exception("the error page failed")
+            return MESSAGES[500], 500, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:
+        reset_session()
         status = exc.code or 500
         message = MESSAGES.get(status) or exc.description or N_("Error")
         return render_error(status, _(message))

@@ -43,12 +43,18 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
 
 
-def _load_user(user_id: str) -> User | None:
-    try:
-        user = get_session().get(User, int(user_id))
-    except ValueError:
+def _load_user(token: str) -> User | None:
+    """The user of a session token "id:version" (a bare id, from before versions, is 0).
+
+    A session whose version is behind the user's has ended (sign-out, password change,
+    disabling), so it loads no one."""
+    user_id, _sep, version = token.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 10):
         return None
-    if user is None or not user.is_active:
+    if version and not (version.isascii() and version.isdigit() and len(version) < 10):
+        return None
+    user = get_session().get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version or 0):
         return None
     return user
 

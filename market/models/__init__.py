@@ -8,6 +8,7 @@ from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
 from market.models.orgs import Organisation, User
+from market.models.outbox import OutboxEmail
 from market.models.payments import FeeTable, Payment, StripeEvent
 from market.models.pledges import Pledge
 from market.models.pool import (
@@ -41,6 +42,7 @@ __all__ = [
     "Loan",
     "Offer",
     "Organisation",
+    "OutboxEmail",
     "Payment",
     "PlanTarget",
     "Pledge",

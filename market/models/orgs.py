@@ -46,6 +46,8 @@ class User(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     last_login_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Raised to end every session of the user (sign-out, password change, disabling).
+    session_version: int = Field(default=0)
 
     # Flask-Login protocol
     @property
@@ -57,4 +59,5 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The session token: the id and the session version ("12:3")."""
+        return f"{self.id}:{self.session_version}"

@@ -12,13 +12,14 @@ from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from market.domain.identifiers import IdentifierError, normalise_uscc
 from market.domain.kinds import ROLES_BY_ORG_KIND, CompanySize, OrgKind, Role
 from market.domain.messages import N_, msg
+from market.domain.passwords import password_problem
 from market.domain.timeutil import utcnow
 from market.frame.db import transaction
+from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
 from market.services import audit
 from market.text.reference import ORG_KIND_LABELS, ROLE_LABELS
 
-MIN_PASSWORD = 10
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A fixed hash to compare against when the e-mail is unknown, so timing does not leak it.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -51,11 +52,16 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def _check_password_rules(password: str, errors: dict[str, str]) -> None:
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = msg("Use at least %(n)s characters.", n=MIN_PASSWORD)
-    elif password.isdigit() or password.isalpha():
-        errors["password"] = N_("Mix letters with digits or symbols.")
+def _check_password_rules(
+    password: str, errors: dict[str, str], *, email: str = "", name: str = ""
+) -> None:
+    if problem := password_problem(password, email=email, name=name):
+        errors["password"] = problem
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user` (the caller commits): the session version moves on."""
+    user.session_version += 1
 
 
 def _validate_org(session: Session, data: OrganisationInput) -> tuple[str, dict[str, str]]:
@@ -83,16 +89,22 @@ def _validate_org(session: Session, data: OrganisationInput) -> tuple[str, dict[
     return uscc, errors
 
 
-def _validate_user(session: Session, data: UserInput, org_kind: OrgKind) -> dict[str, str]:
+def _email_taken(session: Session, email: str) -> bool:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first() is not None
+
+
+def _validate_user(
+    session: Session, data: UserInput, org_kind: OrgKind, *, say_if_taken: bool = True
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     email = data.email.strip().lower()
     if not _EMAIL_RE.match(email):
         errors["email"] = N_("Enter a valid e-mail address.")
-    elif session.exec(select(User).where(User.email == email)).first():
+    elif say_if_taken and _email_taken(session, email):
         errors["email"] = N_("This e-mail address already has an account.")
     if not data.name.strip():
         errors["name"] = N_("Enter the person's name.")
-    _check_password_rules(data.password, errors)
+    _check_password_rules(data.password, errors, email=email, name=data.name.strip())
     if data.role not in ROLES_BY_ORG_KIND[org_kind]:
         errors["role"] = msg(
             "The role “%(role)s” does not fit an organisation of this kind (%(kind)s).",
@@ -131,8 +143,13 @@ def _new_org(data: OrganisationInput, uscc: str) -> Organisation:
 
 def register_sme(
     session: Session, *, company: OrganisationInput, user: UserInput
-) -> tuple[Organisation, User]:
-    """An SME registers itself and its first user, in one transaction."""
+) -> tuple[Organisation, User] | None:
+    """An SME registers itself and its first user, in one transaction.
+
+    The user starts inactive until the e-mailed confirmation link is followed. None (nothing
+    saved) when the e-mail already has an account: the caller answers exactly as for a new
+    one, so registration does not reveal which addresses are registered.
+    """
     if company.kind is not OrgKind.SME or user.role is not Role.SME:
         raise PermissionDenied(
             N_("Only SMEs can register themselves; other organisations are set up by the bureau.")
@@ -140,13 +157,16 @@ def register_sme(
     with transaction(session):
         uscc, org_errors = _validate_org(session, company)
         errors = {("company_name" if k == "name" else k): v for k, v in org_errors.items()}
-        errors.update(_validate_user(session, user, OrgKind.SME))
+        errors.update(_validate_user(session, user, OrgKind.SME, say_if_taken=False))
         if errors:
             raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
+        if _email_taken(session, user.email):
+            return None
         org = _new_org(company, uscc)
         session.add(org)
         session.flush()
         account = new_user(org, user)
+        account.is_active = False  # until the e-mail is confirmed
         session.add(account)
         session.flush()
         audit.record(
@@ -167,17 +187,46 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        _record_failed_sign_in(session, email=email, user=None)
         return None
     org = session.get(Organisation, user.organisation_id)
-    if org is None or not org.is_active:
+    if (
+        not check_password_hash(user.password_hash, password)
+        or not user.is_active
+        or org is None
+        or not org.is_active
+    ):
+        _record_failed_sign_in(session, email=email, user=user)
         return None
     with transaction(session):
         user.last_login_at = utcnow()
         session.add(user)
         audit.record(session, actor=user, action="user.sign_in", obj=user)
     return user
+
+
+def _record_failed_sign_in(session: Session, *, email: str, user: User | None) -> None:
+    """Audit a refused sign-in (the e-mail as typed, cut to the column's size)."""
+    with transaction(session):
+        session.add(
+            AuditEvent(
+                actor_id=None,
+                organisation_id=user.organisation_id if user else None,
+                action="user.sign_in_failed",
+                object_type="User",
+                object_id=user.id if user else None,
+                after={"email": email.strip().lower()[:254]},
+                remote_addr=audit.remote_addr(),
+            )
+        )
+
+
+def sign_out(session: Session, *, actor: User) -> None:
+    """Sign out: every session of the user ends, on every device."""
+    with transaction(session):
+        end_sessions(actor)
+        session.add(actor)
+        audit.record(session, actor=actor, action="user.sign_out", obj=actor)
 
 
 def create_organisation(session: Session, *, actor: User, data: OrganisationInput) -> Organisation:
@@ -232,6 +281,8 @@ def set_user_active(session: Session, *, actor: User, user_id: int, active: bool
             raise Conflict(N_("You cannot disable your own account."))
         before = audit.snapshot(user)
         user.is_active = active
+        if not active:
+            end_sessions(user)
         session.add(user)
         audit.record(
             session,
@@ -253,13 +304,14 @@ def change_password(session: Session, *, actor: User, current: str, new: str) ->
             errors={"current_password": N_("This is not your current password.")},
         )
     errors: dict[str, str] = {}
-    _check_password_rules(new, errors)
+    _check_password_rules(new, errors, email=actor.email, name=actor.name)
     if errors:
         raise ValidationFailed(
             N_("Please choose a stronger password."), errors={"new_password": errors["password"]}
         )
     with transaction(session):
         actor.password_hash = hash_password(new)
+        end_sessions(actor)  # the caller signs this session in again
         session.add(actor)
         audit.record(session, actor=actor, action="user.change_password", obj=actor)
 

@@ -64,10 +64,15 @@ def record(
         object_id=object_id if isinstance(object_id, int) else None,
         before=_changed(before, after)[0] if before is not None else {},
         after=_changed(before, after)[1] if after is not None else {},
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=remote_addr(),
     )
     session.add(event)
     return event
+
+
+def remote_addr() -> str | None:
+    """The client's address of the current request (after ProxyFix), if any."""
+    return (request.remote_addr or "")[:64] or None if has_request_context() else None
 
 
 def _changed(

@@ -242,10 +242,20 @@ def loan_position(session: Session, loan: Loan, today: date | None = None) -> Po
 
 
 def move_loan(session: Session, *, actor: User | None, loan: Loan, target: LoanStatus) -> None:
-    """Move the loan to `target` (checked against the loan state machine)."""
+    """Move the loan to `target` (checked against the loan state machine), audited."""
     require_transition(LOAN_TRANSITIONS, loan.status, target, what=N_("loan"))
+    before = {"status": loan.status.value}
     loan.status = target
     session.add(loan)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"loan.{target.value}",
+        obj=loan,
+        before=before,
+        after={"status": target.value},
+        organisation_id=loan.bank_id,
+    )
 
 
 def release_pledges(session: Session, *, actor: User | None, loan: Loan, reason: str) -> None:

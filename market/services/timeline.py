@@ -25,13 +25,17 @@ def request_timeline(
 ) -> list[AuditEvent]:
     """Audit events of a request and, once accepted, of its loan, oldest first.
 
-    A bank sees its own offers only, the SME approved offers only; everyone allowed to open the
-    request or loan sees the rest.
+    A bank sees its own offers and declines only, and the loan's history only when the loan is
+    its own (a request sent to every bank must not show the winner's loan to the others); the
+    SME sees approved offers only; everyone allowed to open the request or loan sees the rest.
     """
     assert request.id is not None
     offers = select(Offer.id).where(Offer.request_id == request.id)
-    if actor.role in (Role.BANK_OFFICER, Role.BANK_APPROVER):
+    banker = actor.role in (Role.BANK_OFFICER, Role.BANK_APPROVER)
+    if banker:
         offers = offers.where(Offer.bank_id == actor.organisation_id)
+        if loan is not None and loan.bank_id != actor.organisation_id:
+            loan = None
     elif actor.role is Role.SME:
         # An offer reaches the SME only once approved; so does its history.
         offers = offers.where(col(Offer.approved_by_id).is_not(None))
@@ -52,7 +56,7 @@ def request_timeline(
         for kind, ids in objects
         if ids
     ]
-    if actor.role in (Role.BANK_OFFICER, Role.BANK_APPROVER):
+    if banker:
         # Declines are per bank too.
         clauses.append(
             and_(

@@ -140,6 +140,6 @@ def sign_in(client: FlaskClient, user: User | None) -> FlaskClient:
     with client.session_transaction() as sess:
         sess.clear()
         if user is not None:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
     return client

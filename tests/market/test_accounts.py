@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -10,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
+from market.models.outbox import OutboxEmail
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import PASSWORD, uscc
 
@@ -36,10 +38,27 @@ def count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_sme_registers_and_is_signed_in(client: FlaskClient, session: Session) -> None:
-    response = client.post("/register", data=registration(), follow_redirects=True)
+def _link(session: Session, to: str, kind: str) -> str:
+    """The path of the link in the newest outbox e-mail of `kind` to `to`."""
+    row = session.exec(
+        select(OutboxEmail)
+        .where(OutboxEmail.to_address == to, OutboxEmail.kind == kind)
+        .order_by(OutboxEmail.id.desc())  # type: ignore[union-attr]
+    ).first()
+    assert row is not None, f"no {kind} e-mail to {to}"
+    return row.body.split("http://localhost", 1)[1].split()[0]
+
+
+def test_sme_registers_confirms_by_email_and_is_signed_in(
+    client: FlaskClient, session: Session
+) -> None:
+    response = client.post("/register", data=registration())
     assert response.status_code == 200
-    assert b"Your company is registered" in response.data
+    assert b"Check your e-mail" in response.data
+    assert client.get("/dashboard").status_code == 302  # not signed in before confirming
+    response = client.get(_link(session, "li.lei@optics-demo.cn", "confirm-email"))
+    assert response.status_code == 302
+    assert b"Your company is registered" in client.get("/assets/").data
     org = session.exec(
         select(Organisation).where(Organisation.name == "Zhongshan Test Optics Co.")
     ).one()
@@ -67,22 +86,37 @@ def test_bad_credit_code_is_shown_next_to_the_field_and_nothing_is_saved(
     assert (count(session, Organisation), count(session, User)) == before
 
 
-def test_duplicate_credit_code_and_email_are_refused(
+def test_duplicate_credit_code_is_refused(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    response = client.post(
-        "/register", data=registration(uscc=world.sme_org.uscc, email=world.sme.email)
-    )
+    response = client.post("/register", data=registration(uscc=world.sme_org.uscc))
     page = response.get_data(as_text=True)
     assert "already registered" in page
-    assert "already has an account" in page
+
+
+def test_registration_does_not_reveal_a_registered_email(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    before = (count(session, Organisation), count(session, User))
+    taken = client.post("/register", data=registration(email=world.sme.email))
+    fresh = client.post("/register", data=registration(email="new.person@optics-demo.cn"))
+    assert taken.status_code == fresh.status_code == 200
+
+    def words(page: bytes, email: str) -> bytes:
+        page = re.sub(rb'name="csrf_token" value="[^"]*"', b"", page)  # a token per session
+        return page.replace(email.encode(), b"EMAIL")
+
+    assert words(taken.data, world.sme.email) == words(fresh.data, "new.person@optics-demo.cn")
+    # Nothing is created for the registered address; its owner is told by e-mail.
+    assert (count(session, Organisation), count(session, User)) == (before[0] + 1, before[1] + 1)
+    assert "/password/forgot" in _link(session, world.sme.email, "already-registered")
 
 
 def test_weak_or_mismatched_passwords(client: FlaskClient) -> None:
     page = client.post("/register", data=registration(password="short", confirm="short")).get_data(
         as_text=True
     )
-    assert "at least 10" in page
+    assert "between 10 and 200 characters" in page
     page = client.post(
         "/register",
         data=registration(password="onlyletterspassword", confirm="onlyletterspassword"),

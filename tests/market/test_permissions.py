@@ -45,6 +45,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("auth.logout", "POST"): SIGNED_IN,
     ("auth.account", "GET"): SIGNED_IN,
     ("auth.account", "POST"): SIGNED_IN,
+    ("auth.confirm", "GET"): PUBLIC,
+    ("auth.forgot_password", "GET"): PUBLIC,
+    ("auth.forgot_password", "POST"): PUBLIC,
+    ("auth.reset_password", "GET"): PUBLIC,
+    ("auth.reset_password", "POST"): PUBLIC,
     ("assets.index", "GET"): SMES | {"bureau", "admin"},
     ("assets.choose_kind", "GET"): SMES,
     ("assets.create", "GET"): SMES,
@@ -87,6 +92,7 @@ def _url(app: Flask, endpoint: str, world: World, asset_id: int, **more: object)
         "asset_id": asset_id,
         "kind": "invention_patent",
         "user_id": world.users["insurer"].id,
+        "token": "not-a-token",
         "recovery_id": 1,  # the reversal form is refused (no reason) before the id is read
         **more,
     }

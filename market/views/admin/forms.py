@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from market.domain.bounds import latest_business_date
 from market.domain.kinds import CompanySize, Industry, OrgKind, Role
 from market.text.reference import (
     INDUSTRY_LABELS,
@@ -24,7 +25,7 @@ from market.text.reference import (
     ROLE_LABELS,
     SIZE_LABELS,
 )
-from market.views.formtools import opts
+from market.views.formtools import DateField, IntegerField, date_not_after, opts
 
 
 class OrganisationForm(FlaskForm):  # type: ignore[misc]
@@ -52,7 +53,8 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
     contact_email = EmailField(
-        _l("Contact e-mail"), validators=[Optional(), Email(check_deliverability=False)]
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
     )
     submit = SubmitField(_l("Create organisation"))
 
@@ -65,13 +67,22 @@ class UserForm(FlaskForm):  # type: ignore[misc]
         choices=opts([(r.value, ROLE_LABELS[r]) for r in Role]),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
     submit = SubmitField(_l("Create user"))
 
 
 class BusinessDateForm(FlaskForm):  # type: ignore[misc]
-    day = DateField(_l("Business date"), validators=[InputRequired()])
+    day = DateField(
+        _l("Business date"),
+        validators=[InputRequired(), date_not_after(lambda: latest_business_date(date.today()))],
+        description=_l("At most five years after today."),
+    )
     submit = SubmitField(_l("Set business date"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -11,10 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -22,12 +20,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from market.domain.bounds import BoundsError, parse_percent_bp
 from market.domain.kinds import AssetKind, Industry, LegalStatus
 from market.models.assets import IPAsset
 from market.services.assets import AssetInput
 from market.text.asset_facts import FACTS_BY_KIND, FactSpec
 from market.text.reference import INDUSTRY_LABELS, STATUS_LABELS
-from market.views.formtools import MoneyField, not_blank, opts
+from market.views.formtools import (
+    DateField,
+    IntegerField,
+    MoneyField,
+    not_after_business_date,
+    not_blank,
+    opts,
+)
 
 
 class PercentField(StringField):  # type: ignore[misc]
@@ -38,13 +44,9 @@ class PercentField(StringField):  # type: ignore[misc]
         self.data = None
         if self.raw_text:
             try:
-                value = Decimal(self.raw_text.rstrip("%"))
-            except InvalidOperation as exc:
-                raise ValueError(gettext("Enter a percentage, e.g. 5 or -2.5.")) from exc
-            bp = value * 100
-            if not bp.is_finite() or bp != bp.to_integral_value():
-                raise ValueError(gettext("Use at most two decimals."))
-            self.data = int(bp)
+                self.data = parse_percent_bp(self.raw_text)
+            except BoundsError as exc:
+                raise ValueError(gettext(str(exc))) from exc
 
     def _value(self) -> str:
         if getattr(self, "raw_text", None):
@@ -75,7 +77,9 @@ class AssetBaseForm(FlaskForm):  # type: ignore[misc]
         choices=opts([(s.value, STATUS_LABELS[s]) for s in LegalStatus]),
     )
     filing_date = DateField(_l("Filing date"), validators=[InputRequired()])
-    grant_date = DateField(_l("Grant or registration date"), validators=[Optional()])
+    grant_date = DateField(
+        _l("Grant or registration date"), validators=[Optional(), not_after_business_date]
+    )
     annual_revenue = MoneyField(
         _l("Annual revenue from products using it (CNY)"),
         validators=[Optional()],
@@ -139,7 +143,7 @@ def _fact_field(spec: FactSpec) -> Field:
     if spec.type == "choice":
         choices = list(spec.choices) if spec.required else [("", _l("Not known")), *spec.choices]
         return SelectField(spec.label, validators=required, choices=opts(choices), **kw)
-    return StringField(spec.label, validators=required, **kw)
+    return StringField(spec.label, validators=[*required, Length(max=200)], **kw)
 
 
 @cache

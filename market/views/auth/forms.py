@@ -21,7 +21,7 @@ from market.views.formtools import opts
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Sign in"))
 
 
@@ -65,21 +65,56 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=10)],
+        validators=[DataRequired(), Length(min=10, max=200)],
         description=_l("At least 10 characters, letters and digits."),
     )
     confirm = PasswordField(
         _l("Repeat password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))],
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            EqualTo("password", message=_l("Passwords differ.")),
+        ],
     )
     submit = SubmitField(_l("Register company"))
 
 
 class PasswordForm(FlaskForm):  # type: ignore[misc]
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
+    )
     confirm = PasswordField(
         _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("Passwords differ."))],
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            EqualTo("new_password", message=_l("Passwords differ.")),
+        ],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ForgotForm(FlaskForm):  # type: ignore[misc]
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetForm(FlaskForm):  # type: ignore[misc]
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=_l("At least 10 characters, letters and digits; not a common password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            EqualTo("new_password", message=_l("Passwords differ.")),
+        ],
+    )
+    submit = SubmitField(_l("Set the new password"))
+

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import CompanySize, OrgKind, Role
-from market.frame.db import get_session
+from market.frame.db import get_session, transaction
 from market.frame.extensions import limiter
-from market.services import accounts
+from market.services import accounts, passwords
 from market.text.reference import ROLE_LABELS
-from market.views.auth.forms import LoginForm, PasswordForm, RegisterForm
+from market.views.auth import mail
+from market.views.auth.forms import ForgotForm, LoginForm, PasswordForm, RegisterForm, ResetForm
+from market.views.auth.throttle import (
+    account_key,
+    failed_sign_in,
+    login_account_limit,
+    login_limit,
+    registration_limit,
+    reset_limit,
+)
 from market.views.authz import actor, signed_in
 from market.views.formtools import apply_errors
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -39,7 +44,10 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(
+    login_account_limit, key_func=account_key, methods=["POST"], deduct_when=failed_sign_in
+)
 def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -60,13 +68,15 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> ResponseReturnValue:
-    """Sign out."""
+    """Sign out: every session of the user ends, on every device."""
+    accounts.sign_out(get_session(), actor=actor())
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(registration_limit, methods=["POST"])
 def register() -> ResponseReturnValue:
     """An SME registers itself and its first user."""
     if current_user.is_authenticated:
@@ -88,19 +98,84 @@ def register() -> ResponseReturnValue:
         person = accounts.UserInput(
             email=form.email.data, name=form.name.data, password=form.password.data, role=Role.SME
         )
+        session = get_session()
         try:
-            _org, user = accounts.register_sme(get_session(), company=company, user=person)
+            created = accounts.register_sme(session, company=company, user=person)
         except ValidationFailed as exc:
             for message in apply_errors(form, exc.errors):
                 flash(message, "error")
         else:
-            login_user(user)
-            flash(
-                _("Your company is registered. Add your first IP asset to get it valued."),
-                "success",
-            )
-            return redirect(url_for("assets.index"))
+            # The same answer whether or not the address already had an account.
+            with transaction(session):
+                if created is None:
+                    mail.send_already_registered(session, person.email.strip().lower())
+                else:
+                    mail.send_confirmation(session, created[1])
+            return render_template("auth/check_email.html", email=person.email)
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str) -> ResponseReturnValue:
+    """Follow the link e-mailed at registration: the account is activated and signed in."""
+    try:
+        user = passwords.confirm_email(get_session(), secret=mail.secret(), token=token)
+    except ValidationFailed as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("auth.login"))
+    login_user(user)
+    flash(_("Your company is registered. Add your first IP asset to get it valued."), "success")
+    return redirect(url_for("assets.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(reset_limit, methods=["POST"])
+@limiter.limit(reset_limit, key_func=account_key, methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password reset link by e-mail (the answer never says if the address exists)."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        passwords.request_reset(
+            get_session(),
+            email=form.email.data,
+            link=mail.reset_link,
+            secret=mail.secret(),
+            subject=_("Reset your password"),
+            body=mail.reset_body,
+            echo=mail.echo(),
+        )
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(reset_limit, methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password with the e-mailed link; every session of the user ends."""
+    session = get_session()
+    if passwords.user_for_token(
+        session,
+        secret=mail.secret(),
+        purpose=passwords.RESET,
+        token=token,
+        max_age=passwords.RESET_MAX_AGE,
+    ) is None:
+        flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            passwords.reset_password(
+                session, secret=mail.secret(), token=token, new=form.new_password.data
+            )
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+        else:
+            logout_user()
+            flash(_("Your password is changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -119,6 +194,7 @@ def account() -> ResponseReturnValue:
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
         else:
-            flash(_("Your password is changed."), "success")
+            login_user(actor())  # this session goes on; every other one has ended
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, role_labels=ROLE_LABELS)

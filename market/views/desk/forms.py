@@ -8,9 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,7 +23,7 @@ from market.services.forecast_engine import (
     OTHER_GRADE,
     ForecastParams,
 )
-from market.views.formtools import MoneyField, opts
+from market.views.formtools import DecimalField, IntegerField, MoneyField, opts
 
 GRADES = (*DEFAULT_PD_BP, OTHER_GRADE)
 PERCENT = {"places": 2, "validators": [InputRequired(), NumberRange(min=-1000, max=1000)]}
@@ -87,7 +85,11 @@ class ForecastForm(FlaskForm):  # type: ignore[misc]
     )
     seed = StringField(
         _l("Seed"),
-        validators=[Optional(), Regexp(r"^\d{1,19}$", message=_l("Enter a whole number."))],
+        validators=[
+            Optional(),
+            Length(max=19, message=_l("Enter a seed between 0 and 2^63 - 1, or leave it empty.")),
+            Regexp(r"^\d{1,19}$", message=_l("Enter a whole number.")),
+        ],
         description=_l("Leave empty for a new random seed; the seed used is stored."),
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
@@ -10,8 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from market.domain.bounds import BoundsError, parse_rate_bp
 from market.domain.interest import PrepayMode
 from market.domain.kinds import DisposalKind, RepaymentKind
 from market.domain.schedule import RepaymentType
@@ -27,7 +25,7 @@ from market.services.offers import OfferInput
 from market.services.requests import MAX_TERM_MONTHS, RequestInput
 from market.text.labels import DISPOSAL_LABELS, REPAYMENT_KIND_LABELS, REPAYMENT_TYPE_LABELS
 from market.text.loan_labels import PREPAY_MODE_LABELS
-from market.views.formtools import MoneyField, not_blank, opts
+from market.views.formtools import DateField, IntegerField, MoneyField, not_blank, opts
 
 
 class RateField(StringField):  # type: ignore[misc]
@@ -38,15 +36,9 @@ class RateField(StringField):  # type: ignore[misc]
         self.data = None
         if self.raw_text:
             try:
-                value = Decimal(self.raw_text.rstrip("%").strip())
-            except InvalidOperation as exc:
-                raise ValueError(gettext("Enter the annual rate in %, e.g. 4.35.")) from exc
-            if not value.is_finite():
-                raise ValueError(gettext("Enter the annual rate in %, e.g. 4.35."))
-            bp = value * 100
-            if bp != bp.to_integral_value():
-                raise ValueError(gettext("Use at most two decimals."))
-            self.data = int(bp)
+                self.data = parse_rate_bp(self.raw_text)
+            except BoundsError as exc:
+                raise ValueError(gettext(str(exc))) from exc
 
     def _value(self) -> str:
         if getattr(self, "raw_text", None):

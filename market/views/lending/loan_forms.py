@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from market.domain.interest import DayCount
 from market.text.loan_labels import DAY_COUNT_LABELS
-from market.views.formtools import not_blank, opts
+from market.views.formtools import IntegerField, not_blank, opts
 
 
 class DisburseForm(FlaskForm):  # type: ignore[misc]

@@ -168,6 +168,8 @@ def _request_page(
     if banker:
         declines = [d for d in declines if d.bank_id == user.organisation_id]
     loan = session.exec(select(Loan).where(Loan.request_id == request_id)).first()
+    if loan is not None and banker and loan.bank_id != user.organisation_id:
+        loan = None  # another bank won the request: its loan is none of this bank's business
     is_open = req.status is RequestStatus.OPEN
     declined = banker and bool(declines)
     live_offer = banker and any(o.status in LIVE_OFFER for o in offers)

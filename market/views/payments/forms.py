@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
+from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from market.domain.kinds import AssetKind
 from market.text.reference import KIND_LABELS
-from market.views.formtools import MoneyField, not_blank
+from market.views.formtools import IntegerField, MoneyField, not_blank
 
 
 class StartForm(FlaskForm):  # type: ignore[misc]

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, func, select
 
+from market.domain.bounds import BoundsError, load_json, scheme_number_problems
 from market.domain.errors import ValidationFailed
 from market.domain.kinds import Role
 from market.domain.money import format_fen
@@ -285,7 +286,9 @@ def schemes() -> ResponseReturnValue:
     elif form.validate_on_submit():
         document: Any = None
         try:
-            document = json.loads(form.document.data)
+            document = load_json(form.document.data)
+        except BoundsError as exc:
+            form.document.errors = [_(str(exc))]
         except json.JSONDecodeError as exc:
             form.document.errors = [
                 _(
@@ -298,6 +301,8 @@ def schemes() -> ResponseReturnValue:
         else:
             if not isinstance(document, dict):
                 form.document.errors = [_("The scheme must be a JSON object: { ... }.")]
+            elif problems := scheme_number_problems(document):
+                form.document.errors = list(problems.values())[:5]
         if not form.document.errors:
             try:
                 row = pool_svc.add_scheme_version(

@@ -8,10 +8,17 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from market.views.formtools import MoneyField, not_blank
+from market.domain.bounds import MAX_JSON_CHARS, latest_business_date
+from market.views.formtools import (
+    DateField,
+    MoneyField,
+    date_not_after,
+    not_blank,
+    today_on_the_clock,
+)
 
 PARTNER_PARTIES = ("insurer", "guarantor", "re_guarantor", "valuer")
 MIN_REJECT_REASON = 5  # what the claims service asks for
@@ -99,7 +106,7 @@ def _partner(label: Any) -> SelectField:
 class SchemeForm(FlaskForm):  # type: ignore[misc]
     document = TextAreaField(
         _l("Scheme (JSON)"),
-        validators=[InputRequired(), not_blank],
+        validators=[InputRequired(), not_blank, Length(max=MAX_JSON_CHARS)],
         description=_l(
             "Money in fen, shares and rates in basis points (10000 = 100%). "
             "The version number is given when the version is saved."
@@ -108,7 +115,10 @@ class SchemeForm(FlaskForm):  # type: ignore[misc]
     )
     effective_from = DateField(
         _l("In force from"),
-        validators=[InputRequired()],
+        validators=[
+            InputRequired(),
+            date_not_after(lambda: latest_business_date(today_on_the_clock())),
+        ],
         description=_l("Today's business date or later."),
     )
     partner_insurer = _partner(_l("Insurer"))
@@ -127,6 +137,6 @@ class SchemeForm(FlaskForm):  # type: ignore[misc]
         chosen: dict[str, int] = {}
         for party in PARTNER_PARTIES:
             value = self.partner_field(party).data
-            if value and str(value).isdigit():
+            if value and str(value).isascii() and str(value).isdigit() and len(str(value)) < 10:
                 chosen[party] = int(value)
         return chosen
