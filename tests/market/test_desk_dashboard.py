@@ -122,13 +122,14 @@ def test_dashboard_page_charts_tables_and_csv(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     loan_a, _b = _arrange(session, world)
-    make_claim(session, world, loan_a)
+    claim = make_claim(session, world, loan_a)
     sign_in(client, world.users["bureau"])
     page = client.get("/desk/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count("<svg") >= 7  # three history charts and four NPL bar charts
-    assert 'id="desk-waiting"' in html and f"{loan_a.id}" in html
+    waiting = html.split('id="desk-waiting"', 1)[1].split("</table>", 1)[0]
+    assert f"#claim-{claim.id}" in waiting  # the filed claim is listed, linked to the queue
     assert "33.33%" in html  # the overall NPL ratio
     data = client.get("/desk/data/months.csv")
     rows = list(csv.DictReader(io.StringIO(data.get_data(as_text=True).lstrip("\ufeff"))))
