@@ -19,6 +19,18 @@ from market.text.reference import INDUSTRY_LABELS, REGIONS, SIZE_LABELS
 from market.views.formtools import opts
 
 
+def _repeat(label: object, other: str) -> PasswordField:
+    """A second password field that must equal the field named `other`."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            EqualTo(other, message=_l("Passwords differ.")),
+        ],
+    )
+
+
 class LoginForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -68,14 +80,7 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(), Length(min=10, max=200)],
         description=_l("At least 10 characters, letters and digits."),
     )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[
-            DataRequired(),
-            Length(max=200),
-            EqualTo("password", message=_l("Passwords differ.")),
-        ],
-    )
+    confirm = _repeat(_l("Repeat password"), "password")
     submit = SubmitField(_l("Register company"))
 
 
@@ -86,14 +91,7 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
     )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            DataRequired(),
-            Length(max=200),
-            EqualTo("new_password", message=_l("Passwords differ.")),
-        ],
-    )
+    confirm = _repeat(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Change password"))
 
 
@@ -108,13 +106,6 @@ class ResetForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(), Length(min=10, max=200)],
         description=_l("At least 10 characters, letters and digits; not a common password."),
     )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            DataRequired(),
-            Length(max=200),
-            EqualTo("new_password", message=_l("Passwords differ.")),
-        ],
-    )
+    confirm = _repeat(_l("Repeat new password"), "new_password")
     submit = SubmitField(_l("Set the new password"))
 
