@@ -107,3 +107,12 @@ class RepaymentKind(enum.StrEnum):
     SCHEDULED = "scheduled"  # pays what is due, oldest first
     EARLY = "early"  # pays principal ahead of the schedule
     FULL = "full"  # pays off the whole loan
+
+
+class DocumentKind(enum.StrEnum):
+    """Uploaded papers, each kept on one kind of record (its subject)."""
+
+    REGISTRATION_CERTIFICATE = "registration_certificate"  # on an IP asset
+    FINANCIAL_STATEMENT = "financial_statement"  # on an SME (organisation)
+    CLAIM_EVIDENCE = "claim_evidence"  # on a compensation claim
+    DISPOSAL_CONTRACT = "disposal_contract"  # on a recovery (the disposal of the pledged IP)

@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.documents import Document
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
@@ -31,6 +32,7 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "Document",
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",
