@@ -24,18 +24,23 @@ from market.views.documents.forms import UploadForm
 from market.views.formtools import apply_errors
 from market.views.once import once
 
-# Room for the multipart envelope and the other fields around the file itself.
-FORM_OVERHEAD = 64 * 1024
-
 
 def _limit_mb() -> str:
     return f"{current_app.config['UPLOAD_MAX_BYTES'] / 1024 / 1024:g}"
 
 
-@bp.before_request
-def _upload_limit() -> None:
-    """Uploads may be as large as UPLOAD_MAX_BYTES; every other request keeps the site limit."""
-    if request.endpoint == "documents.subject" and request.method == "POST":
+# Room for the multipart envelope and the other fields around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """Uploads may be as large as UPLOAD_MAX_BYTES; other requests keep MAX_CONTENT_LENGTH.
+
+    URL preprocessors run before every before_request hook (the CSRF check reads the form
+    there), so the limit holds from the first read of the body.
+    """
+    if endpoint == "documents.upload":
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD
 
 
