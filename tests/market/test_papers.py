@@ -18,7 +18,9 @@ from pypdf import PdfReader
 from sqlmodel import Session
 
 from market.domain.kinds import OrgKind
+from market.domain.money import format_fen
 from market.models.lending import Loan
+from market.models.valuations import AssetValuation
 from market.services import servicing
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_org, make_user
@@ -80,17 +82,13 @@ def test_valuation_report_pdf_in_chinese(
 ) -> None:
     loan = _loan(session, world)
     pledge = servicing.pledges(session, loan.id or 0)[0]
-    from market.models.valuations import AssetValuation
-
     valuation = session.get(AssetValuation, pledge.valuation_id)
     assert valuation is not None
     sign_in(client, world.sme)
     text = _get_pdf(
         client, f"/documents/assets/{pledge.asset_id}/valuation.pdf?v={valuation.id}", "zh"
     )
-    assert "评估报告" in text and "最高贷款额" in text
-    from market.domain.money import format_fen
-
+    assert "评估报告" in text and "最高可贷金额" in text
     assert format_fen(valuation.value_p50) in text and format_fen(valuation.max_loan) in text
 
 
@@ -122,6 +120,10 @@ def test_loan_papers_follow_the_loan_page_permissions(
         response = client.get(f"/documents/loans/{loan.id}/{paper}.pdf")
         assert response.status_code == status, (who, paper)
         assert response.status_code == page, (who, paper, "differs from the loan page")
+    asset_id = servicing.pledges(session, loan.id or 0)[0].asset_id
+    report = client.get(f"/assets/{asset_id}/valuation").status_code
+    assert client.get(f"/documents/assets/{asset_id}/valuation.pdf").status_code == report
+    assert report == status
 
 
 def test_papers_need_a_signed_in_user(session: Session, world: World, client: FlaskClient) -> None:
