@@ -170,6 +170,16 @@ def documents_on(
     return found
 
 
+def require_uploader(
+    session: Session, *, actor: User, kind: DocumentKind, subject_id: int
+) -> Subject:
+    """The subject, if the actor may add documents to it (404 / 403 otherwise)."""
+    subject = _visible_subject(session, actor=actor, kind=kind, subject_id=subject_id)
+    if not can_upload(actor, subject):
+        raise PermissionDenied(N_("You cannot add documents here."))
+    return subject
+
+
 def upload(
     session: Session,
     *,
@@ -183,9 +193,7 @@ def upload(
     note: str = "",
 ) -> Document:
     """Check, store and record one document (audited); nothing is kept if anything fails."""
-    subject = _visible_subject(session, actor=actor, kind=kind, subject_id=subject_id)
-    if not can_upload(actor, subject):
-        raise PermissionDenied(N_("You cannot add documents here."))
+    require_uploader(session, actor=actor, kind=kind, subject_id=subject_id)
     note = note.strip()
     if len(note) > NOTE_LIMIT:
         text = msg("At most %(n)s characters.", n=NOTE_LIMIT)

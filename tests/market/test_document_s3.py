@@ -66,7 +66,7 @@ def test_uploads_go_to_the_bucket_when_one_is_configured(
     client: FlaskClient = sign_in(app.test_client(), world.sme)
     asset = make_asset(session, world.sme)
     response = client.post(
-        f"/documents/asset/{asset.id}",
+        f"/documents/asset/{asset.id}/upload",
         data={"file": (io.BytesIO(PDF), "certificate.pdf"), FIELD: uuid.uuid4().hex},
         content_type="multipart/form-data",
     )

@@ -97,7 +97,7 @@ def _upload(
         FIELD: key or uuid.uuid4().hex,
     }
     return client.post(
-        f"/documents/{word}/{subject_id}", data=form, content_type="multipart/form-data"
+        f"/documents/{word}/{subject_id}/upload", data=form, content_type="multipart/form-data"
     )
 
 

@@ -8,6 +8,7 @@ bounded so the whole file runs in well under a minute.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
 from market.views.lending import loan_forms
 from market.views.payments import forms as payment_forms
-from tests.market import access_desk, access_payments, fuzzkit
+from tests.market import access_desk, access_documents, access_payments, fuzzkit
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
 from tests.market.formkeys import keyed
@@ -64,7 +65,9 @@ AUDITED_REJECTIONS = {"user.sign_in_failed"}
 class Site:
     """The fuzz world: objects in every state a route needs, and the forms its pages show."""
 
-    def __init__(self, app: Flask, client: FlaskClient, session: Session, world: World) -> None:
+    def __init__(
+        self, app: Flask, client: FlaskClient, session: Session, world: World, folder: Path
+    ) -> None:
         self.app, self.client, self.world, self.session = app, client, world, session
         self.lw: LendingWorld = lending_world(session, world)
         asset = make_asset(session, world.sme)
@@ -79,6 +82,7 @@ class Site:
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
+            **access_documents.document_args(app, session, world, folder, self.lw.claim_id),
         }
 
     def url(self, rule: Rule) -> str:
@@ -135,8 +139,10 @@ class Site:
 
 
 @pytest.fixture()
-def site(app: Flask, client: FlaskClient, session: Session, world: World) -> Site:
-    return Site(app, client, session, world)
+def site(
+    app: Flask, client: FlaskClient, session: Session, world: World, tmp_path: Path
+) -> Site:
+    return Site(app, client, session, world, tmp_path)
 
 
 def _values(spec: fuzzkit.FormField) -> st.SearchStrategy[str]:

@@ -100,11 +100,13 @@ def subject(word: str, subject_id: int) -> ResponseReturnValue:
     return _page(word, subject_id, UploadForm(formdata=None))
 
 
-@bp.route("/<word>/<int:subject_id>", methods=["POST"])
+@bp.route("/<word>/<int:subject_id>/upload", methods=["POST"])
 @roles_required(*READERS)
 @once("document.upload")
 def upload(word: str, subject_id: int) -> ResponseReturnValue:
     """Add a document (checked by content and size; audited)."""
+    # Who may add comes first: a stranger is refused before the form is judged.
+    svc.require_uploader(get_session(), actor=actor(), kind=kind_of(word), subject_id=subject_id)
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
