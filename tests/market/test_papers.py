@@ -33,6 +33,15 @@ def _text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def _fonts(data: bytes) -> set[str]:
+    """The base names of the fonts embedded in a PDF."""
+    found = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            found.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return found
+
+
 def _loan(session: Session, world: World) -> Loan:
     setup_pool(session, world)
     return make_loan(session, world, bank_id=world.bank.id)
@@ -58,6 +67,10 @@ def test_loan_papers_carry_the_figures_in_english_and_chinese(
     base = f"/documents/loans/{loan.id}"
 
     contract = _get_pdf(client, f"{base}/contract.pdf", "zh")
+    # The Chinese is drawn with the embedded Noto Sans CJK SC, and only with it (no fallback).
+    assert _fonts(client.get(f"{base}/contract.pdf").data) == {
+        "Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"
+    }
     assert "借款合同摘要" in contract and "本金" in contract
     assert "¥1,000,000.00" in contract and "4.35%" in contract
     assert world.sme_org.name in contract and world.bank.name in contract
