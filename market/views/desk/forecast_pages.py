@@ -97,26 +97,27 @@ def forecast_new() -> ResponseReturnValue:
     return _render_list(form, INVALID)
 
 
-def fan_from_today(result: dict[str, Any], start: int) -> list[list[int]]:
-    """Each quantile path of the pool's balance, starting at year 0 with today's balance
-    (`start`, the same in every scenario) before the balance at the end of each year."""
+def fan_from_start(result: dict[str, Any], start: int) -> list[list[int]]:
+    """Each quantile path of the pool's balance, starting at year 0 with the balance on the
+    day the forecast was requested (`start`, the same in every scenario), then each year's
+    end."""
     return [[start, *path] for path in result["fan"]["paths"]]
 
 
 def _forecast_charts(result: dict[str, Any], start: int) -> dict[str, Markup]:
-    years = [_("Year %(n)s", n=t + 1) for t in range(result["years"])]
+    years = [_("Year %(n)s", n=t) for t in range(result["years"] + 1)]
     names = [f"P{round(q * 100)}" for q in result["fan"]["q"]]
     hist = result["loss"]["histogram"]
     return {
         "fan": svg.fan_chart(
-            [_("Today"), *years],
-            fan_from_today(result, start),
-            label=_("Pool balance today and at the end of each year: P5 to P95 (CNY)"),
+            years,
+            fan_from_start(result, start),
+            label=_("Pool balance at year 0 (when requested) and each year's end: P5 to P95 (CNY)"),
             fmt=compact,
             names=[f"{names[0]}–{names[-1]}", f"{names[1]}–{names[-2]}", names[len(names) // 2]],
         ),
         "dry": svg.bar_chart(
-            years,
+            years[1:],
             [p * 100 for p in result["dry_by_year"]],
             label=_("Probability that the pool is exhausted at the end of each year (%)"),
             fmt=lambda v: f"{v:.3g}%",
@@ -203,8 +204,8 @@ def forecast_csv(job_id: int) -> ResponseReturnValue:
     elif job.status is JobStatus.DONE and job.kind is JobKind.COMPARE:
         summaries = [(e["label"], e["summary"]) for e in job.result["schemes"]]
     for label, s in summaries:
-        for q, path in zip(s["fan"]["q"], fan_from_today(s, job.pool_balance), strict=True):
-            for t, v in enumerate(path):  # year 0: today's balance
+        for q, path in zip(s["fan"]["q"], fan_from_start(s, job.pool_balance), strict=True):
+            for t, v in enumerate(path):  # year 0: the balance when requested
                 rows.append([label, f"balance_p{round(q * 100)}_fen", f"year {t}", v])
         for t, p in enumerate(s["dry_by_year"]):
             rows.append([label, "p_exhausted", f"year {t + 1}", p])
