@@ -68,8 +68,7 @@ def run_day_end(
     recounted = refresh_days_past_due(session, today=day)
     say("classification")
     changed = reclassify_set(session, actor=actor, today=day)
-    say("desk roll-ups")
-    desk_rollup.refresh(session, today=day)
+    desk_rollup.refresh(session, today=day, progress=say)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()
     return DayEnd(day, expired, recounted, changed)

@@ -17,6 +17,7 @@ NPL tables are as of the last day-end, and the page says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -80,8 +81,12 @@ def fill_collateral_kinds(session: Session) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def refresh(session: Session, *, today: date) -> Stamp:
+def refresh(
+    session: Session, *, today: date, progress: Callable[[str], None] | None = None
+) -> Stamp:
     """Rewrite the roll-ups as of the business date `today` (in the caller's transaction)."""
+    if progress is not None:
+        progress("desk roll-ups")
     row = session.get(Setting, AS_OF_KEY, with_for_update=True)  # one refresh at a time
     if row is None:
         row = Setting(key=AS_OF_KEY, value=today.isoformat())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import astuple
 from datetime import date, timedelta
 
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, col, select
 
 from market.domain.kinds import AssetKind
@@ -17,7 +17,7 @@ from market.models.rollups import DeskMonth
 from market.services import desk_history, desk_rollup
 from market.services import pool as pool_svc
 from market.services.clock import business_date
-from tests.market.conftest import World
+from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import desk_book, make_claim, make_loan, set_day, setup_pool
 
@@ -129,3 +129,16 @@ def test_the_rollup_command_refreshes_them(
     assert desk_rollup.npl(session, as_of=desk_rollup.stamp(session))[0].loans == 1
     # refreshed late in the day, the split by day still counts the loan once
     assert _rolled(session) == _live(session)
+
+
+def test_the_page_says_the_npl_tables_are_as_of_the_last_day_end(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    _arrange(session, world)
+    sign_in(client, world.users["bureau"])
+    html = client.get("/desk/").get_data(as_text=True)
+    note = html.split('id="desk-npl-as-of">', 1)[1].split("</p>", 1)[0]
+    # loan A: disbursed 5 Jan, first instalment due 5 Feb, 95 days overdue on 11 May (a
+    # day-end), then the day-end of 12 May wrote the roll-ups
+    assert business_date(session) == date(2026, 5, 12)
+    assert "As of the last day-end" in note and "May 12, 2026" in note
