@@ -1,0 +1,177 @@
+"""One clock and the reader's words (issue 16): records show the business date of the event
+(the wall clock in a tooltip), audit details and valuation facts as "label: value" lines in
+the reader's units and language, ledger memos and suspension reasons in the reader's language.
+
+Expected texts are written by hand from the rule: money in fen shown as CNY with two decimals
+(5,000,000.00 CNY is 500,000,000 fen), the labels of market/text and the zh catalog."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, col, select
+
+from market.domain.messages import stored, word
+from market.frame.db import transaction
+from market.models.audit import AuditEvent
+from market.models.lending import Offer
+from market.models.pool import BankSuspension, LedgerEntry
+from market.services import claim_decision, pool
+from market.services.clock import business_date
+from market.text.stored_text import shown
+from tests.market.conftest import World, sign_in
+from tests.market.factories import make_asset
+from tests.market.lending_fixtures import (
+    START,
+    make_claim,
+    make_loan,
+    make_npl,
+    make_offer,
+    make_request,
+    set_day,
+    setup_pool,
+)
+
+EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def _events(session: Session, action: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id))
+    return list(session.exec(query).all())
+
+
+def test_every_audit_event_records_the_business_date_not_the_wall_clock(
+    session: Session, world: World
+) -> None:
+    # The business date (2026-01-05) is not today's calendar date: events must carry it.
+    setup_pool(session, world)
+    contribution = _events(session, "pool.contribution")[-1]
+    assert contribution.business_on == START
+    assert contribution.at.date() != START  # the wall clock is kept beside it
+    # The day-end writes its events with INSERT ... SELECT: they carry the day-end's date.
+    request = make_request(session, world)
+    offer = make_offer(session, world, request.id or 0)
+    day = offer.expires_on + timedelta(days=1)
+    set_day(session, day)
+    expired = [e for e in _events(session, "offer.expired") if e.object_id == offer.id]
+    assert [e.business_on for e in expired] == [day]
+    assert session.get(Offer, offer.id).expires_on < day  # type: ignore[union-attr]
+
+
+def test_timeline_shows_the_business_date_with_the_wall_clock_in_a_tooltip(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)
+    request = make_request(session, world)
+    sign_in(client, world.sme)
+    created = _events(session, "request.create")[-1]
+    assert created.business_on == START
+    for headers, day_text, wall_text in (
+        (EN, "Jan 5, 2026", "Coordinated Universal Time"),
+        (ZH, "2026年1月5日", "协调世界时"),
+    ):
+        page = client.get(f"/financing/{request.id}", headers=headers).get_data(as_text=True)
+        stamp = re.search(r'<time datetime="2026-01-05" title="([^"]+)">([^<]+)</time>', page)
+        assert stamp is not None, page
+        assert stamp.group(2) == day_text
+        assert wall_text in stamp.group(1)  # the full wall-clock time, with its timezone
+
+
+def test_audit_log_shows_details_as_labelled_values_in_the_readers_language(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)  # contributes 40,000,000.00 CNY = 4,000,000,000 fen
+    sign_in(client, world.users["admin"])
+    en = client.get("/admin/audit?action=pool.contribution", headers=EN).get_data(as_text=True)
+    assert "<dt>Amount</dt><dd>¥40,000,000.00</dd>" in en
+    assert "4000000000" not in en and "{&#39;" not in en
+    zh = client.get("/admin/audit?action=pool.contribution", headers=ZH).get_data(as_text=True)
+    assert "<dt>金额</dt><dd>¥40,000,000.00</dd>" in zh
+    assert "<th>业务日期</th>" in zh and "2026年1月5日" in zh
+
+
+def test_valuation_facts_are_shown_in_the_readers_units_and_language(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    # The factory's patent: revenue 5,000,000.00 CNY (500,000,000 fen), 10 claims, maturity
+    # "mass_production"; its valuation reads those facts.
+    asset = make_asset(session, world.sme)
+    sign_in(client, world.sme)
+    en = client.get(f"/assets/{asset.id}/valuation", headers=EN).get_data(as_text=True)
+    assert "annual_revenue =" not in en and "500000000" not in en
+    assert '<span class="muted">Annual revenue:</span> ¥5,000,000.00' in en
+    assert '<span class="muted">Number of claims:</span> 10' in en
+    assert '<span class="muted">Technology maturity:</span> Mass production' in en
+    zh = client.get(f"/assets/{asset.id}/valuation", headers=ZH).get_data(as_text=True)
+    assert '<span class="muted">年收入:</span> ¥5,000,000.00' in zh
+    assert '<span class="muted">权利要求项数:</span> 10' in zh
+    assert "规模化量产" in zh
+
+
+def test_ledger_memos_show_in_the_readers_language_and_old_rows_keep_their_text(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)  # its memo "Opening funds" was typed: shown as typed
+    pool.contribute(session, actor=world.users["bureau"], amount=100_00, memo="")
+    entry = session.exec(select(LedgerEntry).order_by(col(LedgerEntry.id).desc())).first()
+    assert entry is not None
+    assert entry.memo == "Government contribution"  # the English text is kept on the row
+    assert entry.memo_message == {"key": "Government contribution", "params": {}}
+    sign_in(client, world.users["bureau"])
+    zh = client.get("/pool/ledger", headers=ZH).get_data(as_text=True)
+    assert "政府注资" in zh and "Opening funds" in zh
+    assert "Government contribution" not in zh
+    en = client.get("/pool/ledger", headers=EN).get_data(as_text=True)
+    assert "Government contribution" in en
+
+
+def test_a_stored_memo_names_its_words_by_label_in_each_language(app: Flask) -> None:
+    memo = stored("Recovery on loan %(loan)s (%(kind)s)", loan=7, kind=word("disposal", "auction"))
+    assert memo.text() == "Recovery on loan 7 (auction)"
+    with app.test_request_context(headers=ZH):
+        assert shown(memo.text(), memo.as_json()) == "贷款 7 追偿回收（拍卖）"
+    with app.test_request_context(headers=EN):
+        assert shown(memo.text(), memo.as_json()) == "Recovery on loan 7 (Auction)"
+        assert shown("Typed by a person", None) == "Typed by a person"
+
+
+def test_a_suspension_reason_shows_in_chinese_on_the_chinese_site(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    # The demo scheme suspends a bank past 3% NPL losses; one compensated loan passes it.
+    setup_pool(session, world)
+    loan = make_loan(session, world)
+    make_npl(session, loan)
+    claim = make_claim(session, world, loan)
+    claim_decision.decide_claim(
+        session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
+    )
+    row = pool.live_suspension(session, world.bank.id or 0)
+    assert row is not None and row.reason_message is not None
+    year = business_date(session).year
+    assert row.reason.startswith("NPL losses of ¥")  # English text kept on the row
+    sign_in(client, world.users["bureau"])
+    zh = client.get("/pool/", headers=ZH).get_data(as_text=True)
+    assert f"{year} 年不良损失 ¥" in zh
+    assert "NPL losses of" not in zh
+    en = client.get("/pool/", headers=EN).get_data(as_text=True)
+    assert "NPL losses of ¥" in en
+
+
+def test_an_old_suspension_without_a_key_keeps_its_stored_text(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)
+    row = BankSuspension(
+        bank_id=world.bank.id or 0, year=2026, npl_losses=1, enrolled_principal=1,
+        trigger_bp=300, suspended_on=date(2026, 1, 5), reason="Written before message keys",
+    )
+    with transaction(session):
+        session.add(row)
+    sign_in(client, world.users["bureau"])
+    zh = client.get("/pool/", headers=ZH).get_data(as_text=True)
+    assert "Written before message keys" in zh
