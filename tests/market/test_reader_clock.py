@@ -79,6 +79,9 @@ def test_timeline_shows_the_business_date_with_the_wall_clock_in_a_tooltip(
         assert stamp is not None, page
         assert stamp.group(2) == day_text
         assert wall_text in stamp.group(1)  # the full wall-clock time, with its timezone
+        # The request's details: 1,000,000.00 CNY (100,000,000 fen) under the reader's label.
+        label = "Amount" if headers is EN else "金额"
+        assert f"<dt>{label}</dt><dd>¥1,000,000.00</dd>" in page
 
 
 def test_audit_log_shows_details_as_labelled_values_in_the_readers_language(
