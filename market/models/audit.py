@@ -44,7 +44,8 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     # The business date of the event (the wall clock is `at`); filled in by the database.
     business_on: date | None = Field(
-        default=None, sa_column=sa.Column(sa.Date(), nullable=False, default=BusinessDay())
+        default=None,
+        sa_column=sa.Column(sa.Date(), nullable=False, default=BusinessDay(), index=True),
     )
     actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)

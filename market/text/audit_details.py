@@ -110,6 +110,7 @@ FIELD_LABELS: dict[str, Any] = {
     "penalty_markup_bp": _l("Penalty markup"),
     "trigger_bp": _l("Trigger"),
     "revenue_growth_bp": _l("Expected growth"),
+    "revenue_growth": _l("Expected growth"),
     "term_months": _l("Term (months)"),
     "repayment_type": _l("Repayment type"),
     "kind": _l("Kind"),

@@ -45,7 +45,9 @@ def fact_lines(
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for an indicator's fact(s) and the value(s) it read."""
     names = [n.strip() for n in fact.split(",") if n.strip()]
-    specs = {s.name: s for s in FACTS_BY_KIND.get(AssetKind(kind), ())}
+    # The asset kind's own specs first, then any kind's (a fact's label is the same).
+    specs = {s.name: s for k in FACTS_BY_KIND for s in FACTS_BY_KIND[k]}
+    specs.update({s.name: s for s in FACTS_BY_KIND.get(AssetKind(kind), ())})
     if isinstance(value, list) and len(names) > 1 and len(value) == len(names):
         return [
             (_label(n, specs.get(n)), _value(n, v, specs.get(n), formats))

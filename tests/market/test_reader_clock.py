@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from market.domain.messages import stored, word
 from market.frame.db import transaction
+from market.frame.web import audit_details, indicator_facts
 from market.models.audit import AuditEvent
 from market.models.lending import Offer
 from market.models.pool import BankSuspension, LedgerEntry
@@ -95,6 +96,10 @@ def test_audit_log_shows_details_as_labelled_values_in_the_readers_language(
     zh = client.get("/admin/audit?action=pool.contribution", headers=ZH).get_data(as_text=True)
     assert "<dt>金额</dt><dd>¥40,000,000.00</dd>" in zh
     assert "<th>业务日期</th>" in zh and "2026年1月5日" in zh
+    # The date filter is by business date (the wall clock of these events is another day).
+    url = "/admin/audit?action=pool.contribution&from={0}&to={0}"
+    assert "¥40,000,000.00" in client.get(url.format("2026-01-05")).get_data(as_text=True)
+    assert "¥40,000,000.00" not in client.get(url.format("2026-01-06")).get_data(as_text=True)
 
 
 def test_valuation_facts_are_shown_in_the_readers_units_and_language(
@@ -178,3 +183,58 @@ def test_an_old_suspension_without_a_key_keeps_its_stored_text(
     sign_in(client, world.users["bureau"])
     zh = client.get("/pool/", headers=ZH).get_data(as_text=True)
     assert "Written before message keys" in zh
+
+
+def test_indicator_facts_in_each_language(app: Flask) -> None:
+    # Values as the valuation library reads them: counts, a (survived, pending) pair with the
+    # flag as 0/1, growth as a fraction (0.08 = 8.0 %), ISO dates, codes.
+    patent = "invention_patent"
+    items = [
+        {"fact": "litigation_won, litigation_lost", "fact_value": [2, 1]},
+        {"fact": "invalidation_survived, invalidation_pending", "fact_value": [1, 1]},
+        {"fact": "revenue_growth", "fact_value": 0.08},
+        {"fact": "expiry_date", "fact_value": "2039-03-01"},
+        {"fact": "legal_status", "fact_value": "valid"},
+        {"fact": "first_use_date, grant_date, filing_date", "fact_value": "2018-05-01"},
+    ]
+    with app.test_request_context(headers=EN):
+        shown_en = [indicator_facts(item, patent) for item in items]
+    assert shown_en == [
+        [("Infringement suits won", "2"), ("Infringement suits lost", "1")],
+        [("Invalidation requests survived", "1"), ("Invalidation request pending", "Yes")],
+        [("Expected growth", "8.0 %")],
+        [("Protection ends", "Mar 1, 2039")],
+        [("Legal status", "Valid")],
+        [("First use / Grant or registration date / Filing date", "May 1, 2018")],
+    ]
+    with app.test_request_context(headers=ZH):
+        shown_zh = [indicator_facts(item, patent) for item in items]
+    assert shown_zh == [
+        [("侵权诉讼胜诉次数", "2"), ("侵权诉讼败诉次数", "1")],
+        [("经无效宣告请求后维持有效的次数", "1"), ("存在尚未审结的无效宣告请求", "是")],
+        [("预计增长率", "8.0 %")],
+        [("保护期届满日", "2039年3月1日")],
+        [("法律状态", "有效")],
+        [("首次使用日期 / 授权/注册日 / 申请日", "2018年5月1日")],
+    ]
+
+
+def test_audit_details_read_rates_flags_and_states(app: Flask) -> None:
+    # 450 basis points = 4.5 %, 500 = 5 %; an offer's "approved" is its state label.
+    event = AuditEvent(
+        action="offer.approve",
+        object_type="Offer",
+        before={"rate_bp": 450, "status": "pending_approval"},
+        after={"rate_bp": 500, "status": "approved", "relending": False, "row_version": 3},
+    )
+    with app.test_request_context(headers=EN):
+        lines = [(x.label, x.before, x.after) for x in audit_details(event)]
+    assert lines == [
+        ("Interest rate", "4.5 %", "5 %"),
+        ("Status", "Waiting for approval", "Approved"),
+        ("Relending", None, "No"),
+    ]
+    with app.test_request_context(headers=ZH):
+        lines = [(x.label, x.before, x.after) for x in audit_details(event)]
+    assert lines[0] == ("利率", "4.5 %", "5 %") and lines[2] == ("再贷款", None, "否")
+    assert lines[1][0] == "状态" and lines[1][2] == "已批准"

@@ -47,6 +47,8 @@ def upgrade() -> None:
             batch.alter_column('business_on', existing_type=sa.Date(), nullable=False)
         for statement in SQLITE_GUARDS:
             op.execute(statement)
+    # The audit log filters by business date. Plain CREATE INDEX: the table keeps its triggers.
+    op.create_index(op.f('ix_audit_event_business_on'), 'audit_event', ['business_on'])
     # Plain add_column (no batch): ledger_entry and bank_suspension keep their triggers.
     op.add_column('ledger_entry', sa.Column('memo_message', sa.JSON(), nullable=True))
     op.add_column('bank_suspension', sa.Column('reason_message', sa.JSON(), nullable=True))
@@ -56,4 +58,5 @@ def downgrade() -> None:
     # A plain DROP COLUMN (SQLite 3.35+ too) keeps each table and its append-only triggers.
     op.execute("ALTER TABLE bank_suspension DROP COLUMN reason_message")
     op.execute("ALTER TABLE ledger_entry DROP COLUMN memo_message")
+    op.drop_index(op.f('ix_audit_event_business_on'), table_name='audit_event')
     op.execute("ALTER TABLE audit_event DROP COLUMN business_on")
