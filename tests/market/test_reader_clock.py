@@ -22,6 +22,7 @@ from market.models.lending import Offer
 from market.models.pool import BankSuspension, LedgerEntry
 from market.services import claim_decision, pool
 from market.services.clock import business_date
+from market.services.requests import decline_request
 from market.text.stored_text import shown
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
@@ -238,3 +239,17 @@ def test_audit_details_read_rates_flags_and_states(app: Flask) -> None:
         lines = [(x.label, x.before, x.after) for x in audit_details(event)]
     assert lines[0] == ("利率", "4.5 %", "5 %") and lines[2] == ("再贷款", None, "否")
     assert lines[1][0] == "状态" and lines[1][2] == "已批准"
+
+
+def test_a_decline_shows_its_business_date(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)
+    request = make_request(session, world)
+    decline_request(
+        session, actor=world.users["bank_officer"], request_id=request.id or 0, reason="Too early"
+    )
+    sign_in(client, world.sme)
+    page = client.get(f"/financing/{request.id}", headers=EN).get_data(as_text=True)
+    declines = page.split('class="plain declines"')[1].split("</ul>")[0]
+    assert '<time datetime="2026-01-05"' in declines and ">Jan 5, 2026</time>" in declines
