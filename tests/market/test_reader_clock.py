@@ -136,6 +136,8 @@ def test_ledger_memos_show_in_the_readers_language_and_old_rows_keep_their_text(
     assert "Government contribution" not in zh
     en = client.get("/pool/ledger", headers=EN).get_data(as_text=True)
     assert "Government contribution" in en
+    csv_zh = client.get("/pool/ledger?format=csv", headers=ZH).get_data(as_text=True)
+    assert "政府注资" in csv_zh and "Opening funds" in csv_zh
 
 
 def test_a_stored_memo_names_its_words_by_label_in_each_language(app: Flask) -> None:

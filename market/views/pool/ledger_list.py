@@ -137,7 +137,8 @@ def ledger_csv_rows(session: Session) -> Iterator[list[Any]]:
         for line in held:
             yield [
                 line.txn, line.posted_on.isoformat(), line.account.value, _cny(line.debit),
-                _cny(line.credit), _text(line.memo), line.loan_id or "", line.claim_id or "",
+                _cny(line.credit), _text(shown(line.memo, line.memo_message)),
+                line.loan_id or "", line.claim_id or "",
                 line.recovery_id or "", line.reverses_txn or "", _cny(balance),
             ]
 
