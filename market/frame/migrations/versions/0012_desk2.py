@@ -1,7 +1,7 @@
 """desk2: the desk's roll-ups, each loan's collateral kind, indexes on enrolment and closure
 
 Revision ID: 0012_desk2
-Revises: 0007_hardening
+Revises: 0012_clock
 Create Date: 2026-12-01 08:30:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0012_desk2'
-down_revision: str | None = '0007_hardening'
+down_revision: str | None = '0012_clock'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
