@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 from werkzeug.routing import Rule
 
+from market.models.audit import AuditEvent
 from market.services import passwords
 from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
@@ -170,8 +171,9 @@ def _strip_audited_rejections(
     snapshot: dict[str, list[tuple[Any, ...]]], before_ids: set[Any]
 ) -> dict[str, list[tuple[Any, ...]]]:
     rows = snapshot.get("audit_event", [])
+    action = list(AuditEvent.__table__.columns.keys()).index("action")  # type: ignore[attr-defined]
     snapshot["audit_event"] = [
-        r for r in rows if r[0] in before_ids or r[4] not in AUDITED_REJECTIONS
+        r for r in rows if r[0] in before_ids or r[action] not in AUDITED_REJECTIONS
     ]
     return snapshot
 
