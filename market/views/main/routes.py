@@ -98,6 +98,8 @@ def company(org_id: int | None = None) -> ResponseReturnValue:
     """The company profile: the high-tech flag and the valuations it makes out of date."""
     session = get_session()
     user = actor()
+    if org_id is None and user.role is Role.ADMIN:
+        return redirect(url_for("admin.organisations"))  # the administrator picks a company
     wanted = org_id if org_id is not None else user.organisation_id
     org = company_profile.get_company_for(session, actor=user, organisation_id=wanted)
     return render_template(
