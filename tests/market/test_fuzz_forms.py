@@ -76,6 +76,8 @@ class Site:
             "kind": "invention_patent",
             "user_id": world.users["insurer"].id,
             "recovery_id": 1,
+            "org_id": world.sme.organisation_id,
+            "loan_year": 1,
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
