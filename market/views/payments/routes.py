@@ -23,7 +23,12 @@ from sqlmodel import col, select
 
 from market.domain.errors import DomainError, ValidationFailed
 from market.domain.kinds import Role
-from market.domain.payments import PAYMENT_STATUS_LABELS, PURPOSE_LABELS, PaymentPurpose
+from market.domain.payments import (
+    PAYMENT_STATUS_LABELS,
+    PURPOSE_LABELS,
+    PaymentPurpose,
+    loan_year_of_key,
+)
 from market.frame.db import get_session
 from market.frame.extensions import csrf
 from market.models.lending import Loan
@@ -48,7 +53,8 @@ def gateway() -> Gateway:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"purpose_labels": PURPOSE_LABELS, "payment_status_labels": PAYMENT_STATUS_LABELS}
+    return {"purpose_labels": PURPOSE_LABELS, "payment_status_labels": PAYMENT_STATUS_LABELS,
+            "loan_year_of": loan_year_of_key}
 
 
 def _purpose(value: str) -> PaymentPurpose:

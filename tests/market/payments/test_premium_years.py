@@ -87,6 +87,7 @@ def test_each_loan_year_is_billed_on_its_anniversary_with_its_share(
     assert (second.gross, second.subsidy, second.amount) == (2_000_000, 1_200_000, 800_000)
     assert second.subsidy_year == 2027 and second.subject_key == f"loan:{loan.id}:y2"
     assert subsidies_posted(session) == 1_600_000 + 1_200_000
+    assert "loan year 2" in text_of(client.get(f"/payments/{second.id}"))
     session.refresh(loan)
     assert loan.insurance_in_force_on == in_force  # the first year's date stays
     assert _due_years(session, world) == []  # paid: nothing left to pay
