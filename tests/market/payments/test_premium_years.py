@@ -122,3 +122,24 @@ def test_a_loan_repaid_before_the_anniversary_is_not_billed_for_the_next_year(
     answer = client.post(f"/payments/new/insurance_premium/{loan.id}/year/2")
     assert answer.status_code == 422
     assert session.exec(select(Payment)).first() is None
+
+
+def test_each_year_counts_against_the_cap_of_the_business_year_it_is_paid_in(
+    app: Flask, session: Session, world: World
+) -> None:
+    """Cap 13,000.00 CNY per company and business year (fee table). Year 1, paid in 2026:
+    80% of 20,000.00 = 16,000.00, cut to the 13,000.00 cap; the SME pays 7,000.00. Year 2,
+    paid in 2027 under a fresh cap: 60% = 12,000.00 in full; the SME pays 8,000.00."""
+    values = dict(payment_fees.DEFAULT_FEES)
+    values["yearly_cap"] = 1_300_000
+    setup_pool(session, world, document=Scheme.preset("qingdao").to_dict())
+    payment_fees.edit_fees(session, actor=world.users["bureau"], values=values)
+    loan = make_loan(session, world, term_months=30, wants_insurance=True)
+    first = _start_and_settle(app, session, world, f"/payments/new/insurance_premium/{loan.id}")
+    assert (first.subsidy, first.amount, first.subsidy_year) == (1_300_000, 700_000, 2026)
+    set_day(session, date(2027, 1, 5))
+    second = _start_and_settle(
+        app, session, world, f"/payments/new/insurance_premium/{loan.id}/year/2"
+    )
+    assert (second.subsidy, second.amount, second.subsidy_year) == (1_200_000, 800_000, 2027)
+    assert subsidies_posted(session) == 1_300_000 + 1_200_000
