@@ -18,7 +18,6 @@ from market.domain.states import ClaimStatus, Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
 from market.models.pool import Claim, LedgerEntry, SchemeVersion
-from market.models.servicing import Instalment
 from market.services import pool
 from market.services import requests as request_svc
 from riskpool import Scheme
@@ -174,23 +173,16 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
     suspensions = pool.suspensions(session)
     suspended = {s.bank_id for s in suspensions if s.lifted_on is None}
     all_suspended = {s.bank_id for s in suspensions}
-    # Outstanding principal of the NPL loans, by bank and by (scheme version, loan size).
+    # Outstanding principal of the NPL loans (the loan's column), by bank and by (scheme
+    # version, loan size): the pool's share depends on the loan's size.
     outstanding = session.exec(
         select(
             Loan.bank_id,
             Loan.scheme_version_id,
             Loan.principal,
-            func.sum(Instalment.principal_due - Instalment.principal_paid),
+            func.sum(Loan.outstanding_principal),
         )
-        .join(
-            Instalment,
-            and_(
-                col(Instalment.loan_id) == Loan.id,
-                # Paid instalments owe nothing: leave them out of the sum.
-                col(Instalment.principal_paid) < col(Instalment.principal_due),
-            ),
-        )
-        .where(live, npl)
+        .where(live, npl, col(Loan.outstanding_principal) > 0)
         .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
     ).all()
     ids = bank_ids | {int(r[0]) for r in per_bank} | set(enrolled) | all_suspended

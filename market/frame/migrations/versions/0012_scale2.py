@@ -1,0 +1,37 @@
+"""scale2: each loan's outstanding principal in a column (kept by disbursement and every
+repayment; backfilled here from the schedules), so the pool figures read it instead of summing
+instalments
+
+Revision ID: 0012_scale2
+Revises: 0007_hardening
+Create Date: 2026-12-01 08:20:00
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012_scale2"
+down_revision: str | None = "0007_hardening"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN (no batch mode): SQLite keeps the loan table and its triggers.
+    op.add_column(
+        "loan",
+        sa.Column("outstanding_principal", sa.BigInteger(), nullable=False, server_default="0"),
+    )
+    op.execute(
+        "UPDATE loan SET outstanding_principal = principal - COALESCE("
+        "(SELECT SUM(i.principal_paid) FROM instalment i WHERE i.loan_id = loan.id), 0) "
+        "WHERE disbursed_on IS NOT NULL"
+    )
+
+
+def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite 3.35+) rather than batch mode, which would drop triggers.
+    op.execute("ALTER TABLE loan DROP COLUMN outstanding_principal")
