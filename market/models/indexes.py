@@ -57,6 +57,8 @@ INDEXES = (
         sqlite_where=sa.text(ENROLLED),
         postgresql_where=sa.text(ENROLLED),
     ),
+    # Loan lists filtered by state and class (the bureau's "active, loss" view), their counts.
+    sa.Index("ix_loan_status_class", _t(Loan).c.status, _t(Loan).c.classification, _t(Loan).c.id),
     # What the NPL loans still owe, by bank, scheme version and size (the pool's exposure).
     sa.Index(
         "ix_loan_npl_owed",

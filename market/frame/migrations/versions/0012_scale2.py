@@ -1,6 +1,6 @@
 """scale2: each loan's outstanding principal in a column (kept by disbursement and every
 repayment; backfilled here from the schedules), so the pool figures read it instead of summing
-instalments; covering indexes for the pool overview
+instalments; indexes for the pool overview and filtered loan lists
 
 Revision ID: 0012_scale2
 Revises: 0007_hardening
@@ -41,6 +41,7 @@ def upgrade() -> None:
         "ix_loan_enrolled_book", "loan", ["bank_id", "status", "classification", "principal"],
         sqlite_where=sa.text(ENROLLED), postgresql_where=sa.text(ENROLLED),
     )
+    op.create_index("ix_loan_status_class", "loan", ["status", "classification", "id"])
     op.create_index(
         "ix_loan_npl_owed", "loan",
         ["bank_id", "scheme_version_id", "principal", "outstanding_principal"],
@@ -50,6 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_loan_npl_owed", table_name="loan")
+    op.drop_index("ix_loan_status_class", table_name="loan")
     op.drop_index("ix_loan_enrolled_book", table_name="loan")
     # Plain DROP COLUMN (SQLite 3.35+) rather than batch mode, which would drop triggers.
     op.execute("ALTER TABLE loan DROP COLUMN outstanding_principal")
