@@ -17,7 +17,6 @@ from market.models.lending import Offer
 from market.services import servicing
 from market.services.dayend import run_day_end
 from tests.market.conftest import World
-from tests.market.query_budget import counting
 from tests.market.lending_fixtures import (
     first_due,
     make_loan,
@@ -26,6 +25,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.query_budget import counting
 
 # 商业银行金融资产风险分类办法 (CBIRC + PBoC order 2023 No. 1; DOMAIN.md): overdue more than
 # 90 days at least substandard, more than 270 doubtful, more than 360 loss; any overdue amount

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from market.domain.interest import DayCount
 from market.domain.schedule import RepaymentType
 from market.models.lending import Loan
-from market.services import servicing
 from market.services import repayment as repayment_svc
+from market.services import servicing
 from tests.market.conftest import World
 from tests.market.lending_fixtures import make_loan, set_day, setup_pool
 
