@@ -158,14 +158,14 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
         .where(enrolled_loan)
         .group_by(col(Loan.bank_id), col(Loan.status), col(Loan.classification))
     ).all():
-        row = per_bank.setdefault(int(bank_id), [0, 0, 0, 0])
-        row[3] += int(principal)
+        sums = per_bank.setdefault(int(bank_id), [0, 0, 0, 0])
+        sums[3] += int(principal)
         if LoanStatus(status) in request_svc.LIVE_LOAN_STATUSES:
-            row[0] += int(count)
-            row[1] += int(principal)
+            sums[0] += int(count)
+            sums[1] += int(principal)
             if LoanStatus(status) in SERVICED and Classification(klass) in NPL_CLASSES:
-                row[2] += int(count)
-    enrolled = {bank_id: row[3] for bank_id, row in per_bank.items()}
+                sums[2] += int(count)
+    enrolled = {bank_id: sums[3] for bank_id, sums in per_bank.items()}
     losses = dict(
         session.exec(
             select(Claim.bank_id, func.sum(Claim.loss))
