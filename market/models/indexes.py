@@ -67,4 +67,7 @@ INDEXES = (
         sqlite_where=sa.text(NPL_OWED),
         postgresql_where=sa.text(NPL_OWED),
     ),
+    # The desk: the current month's enrolments and closures beside the roll-ups (0012_desk2).
+    sa.Index("ix_loan_enrolled_on", _t(Loan).c.enrolled_on),
+    sa.Index("ix_loan_closed_on", _t(Loan).c.closed_on),
 )

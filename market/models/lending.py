@@ -164,3 +164,6 @@ class Loan(SQLModel, table=True):
     outstanding_principal: int = Field(default=0, sa_column=money_column(server_default="0"))
     insurance_in_force_on: date | None = None  # set when the premium is paid (payments)
     guarantee_in_force_on: date | None = None  # set when the guarantee fee is paid
+    # The kind of IP pledged (an AssetKind value, or "mixed" when the pledges differ), set at
+    # acceptance so the desk's NPL by IP kind needs no join through the pledges.
+    collateral_kind: str | None = Field(default=None, max_length=32)
