@@ -3,7 +3,7 @@ repayment; backfilled here from the schedules), so the pool figures read it inst
 instalments; indexes for the pool overview and filtered loan lists
 
 Revision ID: 0012_scale2
-Revises: 0007_hardening
+Revises: 0012_desk2
 Create Date: 2026-12-01 08:20:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_scale2"
-down_revision: str | None = "0007_hardening"
+down_revision: str | None = "0012_desk2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
