@@ -1,7 +1,7 @@
 """holiday_year: public-holiday calendars entered by the administrator
 
 Revision ID: 0012_money
-Revises: 0012_desk2
+Revises: 0012_scale2
 Create Date: 2026-12-01 08:30:00
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import market.models.types
 
 revision: str = '0012_money'
-down_revision: str | None = '0012_desk2'
+down_revision: str | None = '0012_scale2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
