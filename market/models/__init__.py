@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.calendar import HolidayYear
 from market.models.documents import Document
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
@@ -39,6 +40,7 @@ __all__ = [
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",
+    "HolidayYear",
     "IPAsset",
     "IdempotencyKey",
     "Instalment",
