@@ -16,7 +16,7 @@ from tests.market.conftest import World
 
 READERS = frozenset({"sme", "bank_officer", "bank_approver", "bureau", "admin"})
 LENDERS = frozenset({"bank_officer", "bank_approver"})
-DOCUMENT_ARGS = {"word", "subject_id", "document_id"}
+DOCUMENT_ARGS = {"word", "record_id", "document_id"}
 
 ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("documents.subject", "GET"): READERS,
@@ -39,4 +39,4 @@ def document_args(
         kind=DocumentKind.CLAIM_EVIDENCE, subject_id=claim_id, file_name="evidence.pdf",
         data=b"%PDF-1.7\n%%EOF\n", max_bytes=app.config["UPLOAD_MAX_BYTES"],
     )
-    return {"word": "claim", "subject_id": claim_id, "document_id": row.id}
+    return {"word": "claim", "record_id": claim_id, "document_id": row.id}

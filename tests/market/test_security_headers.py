@@ -39,7 +39,8 @@ def test_every_page_carries_the_headers_and_no_inline_code(
     asset = make_asset(session, world.sme)
     make_request(session, world, assets=[asset])
     args |= {"asset_id": asset.id, "kind": "trademark", "user_id": world.admin.id, "token": "x"}
-    args |= {"recovery_id": 1, **access_desk.desk_args(session, world)}
+    args |= {"recovery_id": 1, "org_id": world.sme_org.id, "loan_year": 1,
+             **access_desk.desk_args(session, world)}
     args |= access_payments.arrange(session, world, asset)
     args |= access_documents.document_args(app, session, world, tmp_path, args["claim_id"])
     rules = [

@@ -18,7 +18,6 @@ SUBJECT_WORDS = {
     "claim": DocumentKind.CLAIM_EVIDENCE,
     "recovery": DocumentKind.DISPOSAL_CONTRACT,
 }
-WORD_OF_KIND = {kind: word for word, kind in SUBJECT_WORDS.items()}
 
 
 def kind_of(word: str) -> DocumentKind:

@@ -19,7 +19,7 @@ from market.services import documents as svc
 from market.services.doc_storage import store_for
 from market.text.document_labels import CONTENT_TYPE_LABELS, DOCUMENT_KIND_LABELS
 from market.views.authz import actor, roles_required
-from market.views.documents.blueprint import READERS, WORD_OF_KIND, bp, kind_of
+from market.views.documents.blueprint import READERS, bp, kind_of
 from market.views.documents.forms import UploadForm
 from market.views.formtools import apply_errors
 from market.views.once import once
@@ -93,20 +93,20 @@ def _page(word: str, subject_id: int, form: UploadForm, status: int = 200) -> Re
     ), status
 
 
-@bp.route("/<word>/<int:subject_id>")
+@bp.route("/<word>/<int:record_id>")
 @roles_required(*READERS)
-def subject(word: str, subject_id: int) -> ResponseReturnValue:
-    """The documents on one subject, with the upload form for the uploader."""
-    return _page(word, subject_id, UploadForm(formdata=None))
+def subject(word: str, record_id: int) -> ResponseReturnValue:
+    """The documents on one record (the subject), with the upload form for the uploader."""
+    return _page(word, record_id, UploadForm(formdata=None))
 
 
-@bp.route("/<word>/<int:subject_id>/upload", methods=["POST"])
+@bp.route("/<word>/<int:record_id>/upload", methods=["POST"])
 @roles_required(*READERS)
 @once("document.upload")
-def upload(word: str, subject_id: int) -> ResponseReturnValue:
+def upload(word: str, record_id: int) -> ResponseReturnValue:
     """Add a document (checked by content and size; audited)."""
     # Who may add comes first: a stranger is refused before the form is judged.
-    svc.require_uploader(get_session(), actor=actor(), kind=kind_of(word), subject_id=subject_id)
+    svc.require_uploader(get_session(), actor=actor(), kind=kind_of(word), subject_id=record_id)
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
@@ -116,7 +116,7 @@ def upload(word: str, subject_id: int) -> ResponseReturnValue:
                 actor=actor(),
                 store=store_for(current_app.config),
                 kind=kind_of(word),
-                subject_id=subject_id,
+                subject_id=record_id,
                 file_name=file.filename or "",
                 data=file.read(current_app.config["UPLOAD_MAX_BYTES"] + 1),
                 max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
@@ -127,8 +127,8 @@ def upload(word: str, subject_id: int) -> ResponseReturnValue:
                 flash(message, "error")
         else:
             flash(_("The document is uploaded."), "success")
-            return redirect(url_for("documents.subject", word=word, subject_id=subject_id))
-    return _page(word, subject_id, form, status=422)
+            return redirect(url_for("documents.subject", word=word, record_id=record_id))
+    return _page(word, record_id, form, status=422)
 
 
 @bp.route("/file/<int:document_id>")
@@ -145,7 +145,3 @@ def download(document_id: int) -> ResponseReturnValue:
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-def subject_link(kind: DocumentKind, subject_id: int) -> str:
-    """The URL of the documents page of a subject."""
-    return url_for("documents.subject", word=WORD_OF_KIND[kind], subject_id=subject_id)
