@@ -28,6 +28,7 @@ from market.models.orgs import User
 from market.models.servicing import Instalment
 from market.models.types import UTCDateTime
 from market.services.clock import set_business_date
+from market.services.notice_dayend import raise_payment_notices
 from market.services.servicing import thresholds
 
 LIVE = (LoanStatus.ACTIVE.value, LoanStatus.IN_CLAIM.value)
@@ -67,6 +68,7 @@ def run_day_end(
     recounted = refresh_days_past_due(session, today=day)
     say("classification")
     changed = reclassify_set(session, actor=actor, today=day)
+    raise_payment_notices(session, today=day)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()
     return DayEnd(day, expired, recounted, changed)
