@@ -5,8 +5,10 @@ notices in the reader's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask.testing import FlaskClient
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from market.domain.kinds import NoticeKind, OrgKind, Role
@@ -26,6 +28,7 @@ from tests.market.lending_fixtures import (
     offer_input,
     setup_pool,
 )
+from tests.market.query_budget import counting
 
 
 @dataclass
@@ -235,3 +238,35 @@ def test_mark_all_read_and_the_choice_page(
         NoticeKind.CLAIM_DECIDED: True,
         NoticeKind.SUSPENSION: False,
     }
+
+
+def test_the_bell_and_the_list_cost_the_same_whatever_the_number_of_notices(
+    session: Session, world: World, client: FlaskClient, connection: Connection
+) -> None:
+    officer = world.users["bank_officer"]
+    sign_in(client, officer)
+
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            session.add(Notification(
+                user_id=uid(officer), kind=NoticeKind.NEW_REQUEST, object_id=n,
+                params={"request": n, "company": "Co", "amount": 100, "months": 6},
+                created_on=date(2026, 1, 5),
+            ))
+        session.commit()
+
+    def cost() -> dict[str, int]:
+        counts = {}
+        for url in ("/dashboard", "/notifications/"):
+            with counting(connection) as seen:
+                assert client.get(url).status_code == 200
+            counts[url] = len(seen)
+        return counts
+
+    add(2, 1)
+    few = cost()
+    add(150, 100)
+    many = cost()
+    assert many == few
+    # The bell counts to 99 and says "99+" beyond.
+    assert 'class="bell-count">99+<' in client.get("/dashboard").get_data(as_text=True)
