@@ -14,7 +14,18 @@ from sqlmodel import Field, SQLModel
 
 from market.domain.kinds import NoticeKind
 from market.domain.timeutil import utcnow
+from market.models.indexes import UNPAID
+from market.models.servicing import Instalment
 from market.models.types import enum_column, json_column, utc_column
+
+#: The day-end's payment notices find unpaid instalments by due date (a window of 7 days,
+#: and those past due) without reading the whole schedule of the book.
+INSTALMENT_UNPAID_BY_DUE = sa.Index(
+    "ix_instalment_unpaid_by_due",
+    Instalment.__table__.c.due_on,  # type: ignore[attr-defined]
+    sqlite_where=sa.text(UNPAID),
+    postgresql_where=sa.text(UNPAID),
+)
 
 
 class Notification(SQLModel, table=True):

@@ -20,11 +20,7 @@ from market.views.paging import ListSpec, paginate
 
 bp = Blueprint("notices", __name__, url_prefix="/notifications")
 
-SPEC = ListSpec(
-    sorts={"date": Notification.created_at},
-    default_sort="date",
-    choices={"kind": Notification.kind},
-)
+SPEC = ListSpec(sorts={"date": Notification.created_at}, default_sort="date")
 
 
 def link_of(notice: Notification) -> str:

@@ -19,6 +19,7 @@ down_revision: str | None = '0007_hardening'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+UNPAID = "principal_paid < principal_due OR interest_paid < interest_due"
 KINDS = (
     'new_request', 'offer_to_approve', 'offer_received', 'offer_sent_back', 'payment_due',
     'payment_overdue', 'claim_filed', 'claim_decided', 'suspension',
@@ -71,9 +72,12 @@ def upgrade() -> None:
     op.add_column('outbox_email', sa.Column(
         'last_attempt_at', market.models.types.UTCDateTime(timezone=True), nullable=True))
     op.create_index(op.f('ix_outbox_email_notification_id'), 'outbox_email', ['notification_id'])
+    op.create_index('ix_instalment_unpaid_by_due', 'instalment', ['due_on'],
+                    sqlite_where=sa.text(UNPAID), postgresql_where=sa.text(UNPAID))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_instalment_unpaid_by_due', table_name='instalment')
     op.drop_index(op.f('ix_outbox_email_notification_id'), table_name='outbox_email')
     with op.batch_alter_table('outbox_email') as batch:
         batch.drop_column('last_attempt_at')
