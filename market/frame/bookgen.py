@@ -74,7 +74,8 @@ class Story:
     def audit(self, day: date, actor: int | None, org: int | None, action: str, obj: str,
               obj_id: int, after: dict[str, Any]) -> None:
         self.w.add(AuditEvent, {
-            "id": self.w.new_id(AuditEvent), "at": noon(day), "actor_id": actor,
+            "id": self.w.new_id(AuditEvent), "at": noon(day), "business_on": day,
+            "actor_id": actor,
             "organisation_id": org, "action": action, "object_type": obj, "object_id": obj_id,
             "before": {}, "after": after, "remote_addr": None})
 

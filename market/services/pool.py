@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import LedgerAccount, OrgKind, Role
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, Stored, msg, stored
 from market.frame.db import transaction
 from market.models.integrity import LedgerReversal
 from market.models.orgs import Organisation, User
@@ -181,7 +181,7 @@ def post(
     actor: User | None,
     day: date,
     lines: list[tuple[LedgerAccount, int, int]],
-    memo: str,
+    memo: str | Stored,
     loan_id: int | None = None,
     claim_id: int | None = None,
     recovery_id: int | None = None,
@@ -196,6 +196,7 @@ def post(
         raise ValueError("a ledger transaction must balance")
     lock_pool(session)
     txn = uuid.uuid4().hex
+    text, message = (memo.text(), memo.as_json()) if isinstance(memo, Stored) else (memo, None)
     if reverses_txn is not None:
         session.add(LedgerReversal(reversed_txn=reverses_txn, reversal_txn=txn))
         session.flush()
@@ -207,7 +208,8 @@ def post(
                 account=account,
                 debit=debit,
                 credit=credit,
-                memo=memo,
+                memo=text,
+                memo_message=message,
                 loan_id=loan_id,
                 claim_id=claim_id,
                 recovery_id=recovery_id,
@@ -234,14 +236,15 @@ def contribute(session: Session, *, actor: User, amount: int, memo: str) -> str:
                 N_("A contribution must be a positive amount."),
                 errors={"amount": N_("Enter a positive amount.")},
             )
-        text = memo.strip() or N_("Government contribution")
+        note = memo.strip() or stored(N_("Government contribution"))
+        text = note.text() if isinstance(note, Stored) else note
         day = business_date(session)
         txn = post(
             session,
             actor=actor,
             day=day,
             lines=[(LedgerAccount.POOL_CASH, amount, 0), (LedgerAccount.FUNDING, 0, amount)],
-            memo=text,
+            memo=note,
         )
         entry = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).first()
         assert entry is not None
@@ -283,7 +286,7 @@ def reverse(session: Session, *, actor: User, txn: str, reason: str) -> str:
             actor=actor,
             day=day,
             lines=[(x.account, x.credit, x.debit) for x in lines],
-            memo=msg("Reversal: %(reason)s", reason=reason.strip()),
+            memo=stored(N_("Reversal: %(reason)s"), reason=reason.strip()),
             reverses_txn=txn,
         )
         audit.record(

@@ -16,6 +16,7 @@ from market.models.orgs import Organisation, User
 from market.services import accounts, servicing
 from market.services.clock import business_date
 from market.services.dayend import move_business_date
+from market.text.labels import ACTION_LABELS
 from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.views.admin import lists
 from market.views.admin.forms import BusinessDateForm, OrganisationForm, ThresholdsForm, UserForm
@@ -197,5 +198,10 @@ def audit_log() -> ResponseReturnValue:
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))}
     return render_template(
-        "admin/audit.html", events=page.items, actors=actors, page=page, action=action
+        "admin/audit.html",
+        events=page.items,
+        actors=actors,
+        page=page,
+        action=action,
+        action_labels=ACTION_LABELS,
     )
