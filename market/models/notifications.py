@@ -34,6 +34,9 @@ class Notification(SQLModel, table=True):
         sa.UniqueConstraint("user_id", "kind", "object_id", name="uq_notification_once"),
         # The bell's unread count and the reader's list, newest first.
         sa.Index("ix_notification_user_read", "user_id", "read_at", "id"),
+        # An event's e-mails: the notices about one object; the day-end's: today's.
+        sa.Index("ix_notification_about", "kind", "object_id"),
+        sa.Index("ix_notification_created_on", "created_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -47,6 +47,8 @@ def upgrade() -> None:
         sa.UniqueConstraint('user_id', 'kind', 'object_id', name='uq_notification_once'),
     )
     op.create_index('ix_notification_user_read', 'notification', ['user_id', 'read_at', 'id'])
+    op.create_index('ix_notification_about', 'notification', ['kind', 'object_id'])
+    op.create_index('ix_notification_created_on', 'notification', ['created_on'])
     op.create_table(
         'notice_email_choice',
         sa.Column('user_id', sa.Integer(), nullable=False),
@@ -85,5 +87,7 @@ def downgrade() -> None:
         batch.drop_column('attempts')
         batch.drop_column('notification_id')
     op.drop_table('notice_email_choice')
+    op.drop_index('ix_notification_created_on', table_name='notification')
+    op.drop_index('ix_notification_about', table_name='notification')
     op.drop_index('ix_notification_user_read', table_name='notification')
     op.drop_table('notification')
