@@ -1,7 +1,8 @@
 """The day-end's payment notices, set-wise: the borrower's SME users are told of each unpaid
 instalment of an active loan falling due within the next 7 days, and of each one past its due
-date. One INSERT ... SELECT per kind whatever the size of the book; each instalment is told
-once per kind (the notification's unique key), so a day-end run again adds nothing."""
+date (within the last 30 days). One INSERT ... SELECT per kind whatever the size of the book;
+each instalment is told once per kind (the notification's unique key), so a day-end run again
+adds nothing."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ from market.services.notifications import (
 
 #: How many days ahead a payment is announced (issue 16: "a payment due in 7 days").
 DUE_NOTICE_DAYS = 7
+#: An instalment is reported overdue if it fell due within this many days: each is told the
+#: day-end after its due date; a book older than the notices (or a date moved far at once) is
+#: not flooded with one notice per instalment missed long ago.
+OVERDUE_LOOKBACK_DAYS = 30
 
 
 def raise_payment_notices(session: Session, *, today: date) -> None:
@@ -38,7 +43,11 @@ def raise_payment_notices(session: Session, *, today: date) -> None:
         inst.c.due_on <= sa.literal(today + timedelta(days=DUE_NOTICE_DAYS), sa.Date()),
     )
     _raise(session, NoticeKind.PAYMENT_DUE, window, today)
-    _raise(session, NoticeKind.PAYMENT_OVERDUE, inst.c.due_on < sa.literal(today, sa.Date()), today)
+    recent = sa.and_(
+        inst.c.due_on < sa.literal(today, sa.Date()),
+        inst.c.due_on >= sa.literal(today - timedelta(days=OVERDUE_LOOKBACK_DAYS), sa.Date()),
+    )
+    _raise(session, NoticeKind.PAYMENT_OVERDUE, recent, today)
     n = table(Notification)
     queue_notice_emails(
         session,

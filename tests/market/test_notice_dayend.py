@@ -100,3 +100,19 @@ def test_the_payment_notices_are_set_wise(
         return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE"))]
 
     assert len(work(four_loans)) == len(work(one_loan)) == 3
+
+
+def test_an_instalment_missed_long_ago_is_not_reported_late(
+    session: Session, world: World
+) -> None:
+    setup_pool(session, world)
+    loan = make_loan(session, world)
+    due = first_due(session, loan)
+    # The date moves 40 days past the first due date at once: the first instalment fell
+    # overdue more than 30 days ago (not reported), the second (a month later) within them.
+    set_day(session, due + timedelta(days=40))
+    second = session.exec(
+        select(Instalment).where(Instalment.loan_id == loan.id, Instalment.number == 2)
+    ).one()
+    assert (due + timedelta(days=40) - second.due_on).days <= 30
+    assert [n.object_id for n in _notices(session, NoticeKind.PAYMENT_OVERDUE)] == [second.id]
