@@ -37,6 +37,7 @@ from market.models import (
     RequestAsset,
     RequestDecline,
 )
+from market.services import desk_rollup
 from market.services.dayend import reclassify_set, refresh_days_past_due
 
 AMOUNTS = tuple(n * 100_000_00 for n in (3, 5, 8, 10, 15, 20, 30, 50, 80, 100))  # fen
@@ -281,5 +282,7 @@ def generate_book(session: Session, *, loans: int, seed: int, password: str = "b
     w.finish()
     refresh_days_past_due(session, today=cast.today)
     reclassify_set(session, actor=None, today=cast.today)
+    desk_rollup.fill_collateral_kinds(session)
+    desk_rollup.refresh(session, today=cast.today)
     return BookReport(loans=loans, rows=dict(w.counts))
 

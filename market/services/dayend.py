@@ -27,6 +27,7 @@ from market.models.lending import Loan, Offer
 from market.models.orgs import User
 from market.models.servicing import Instalment
 from market.models.types import UTCDateTime
+from market.services import desk_rollup
 from market.services.clock import set_business_date
 from market.services.notice_dayend import raise_payment_notices
 from market.services.servicing import thresholds
@@ -69,6 +70,7 @@ def run_day_end(
     say("classification")
     changed = reclassify_set(session, actor=actor, today=day)
     raise_payment_notices(session, today=day)
+    desk_rollup.refresh(session, today=day, progress=say)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()
     return DayEnd(day, expired, recounted, changed)
