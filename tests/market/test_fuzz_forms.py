@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 from werkzeug.routing import Rule
 
+from market.models.audit import AuditEvent
 from market.models.notifications import Notification
 from market.services import passwords
 from market.views.auth import forms as auth_forms
@@ -173,8 +174,9 @@ def _strip_audited_rejections(
     snapshot: dict[str, list[tuple[Any, ...]]], before_ids: set[Any]
 ) -> dict[str, list[tuple[Any, ...]]]:
     rows = snapshot.get("audit_event", [])
+    action = list(AuditEvent.__table__.columns.keys()).index("action")  # type: ignore[attr-defined]
     snapshot["audit_event"] = [
-        r for r in rows if r[0] in before_ids or r[4] not in AUDITED_REJECTIONS
+        r for r in rows if r[0] in before_ids or r[action] not in AUDITED_REJECTIONS
     ]
     return snapshot
 
