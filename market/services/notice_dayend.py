@@ -20,12 +20,8 @@ from market.models.notifications import Notification
 from market.models.orgs import User
 from market.models.servicing import Instalment
 from market.models.types import UTCDateTime
-from market.services.notifications import (
-    not_told_yet,
-    notice_insert,
-    queue_notice_emails,
-    table,
-)
+from market.services.dayend_sql import table
+from market.services.notifications import not_told_yet, notice_insert, queue_notice_emails
 
 #: How many days ahead a payment is announced (issue 16: "a payment due in 7 days").
 DUE_NOTICE_DAYS = 7

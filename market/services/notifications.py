@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from market.domain.errors import NotFound
 from market.domain.kinds import NoticeKind, OrgKind, Role
@@ -26,6 +26,7 @@ from market.models.pool import BankSuspension, Claim
 from market.models.types import UTCDateTime
 from market.services import audit
 from market.services.clock import business_date
+from market.services.dayend_sql import table
 
 #: The kinds of notice each role can receive (the preferences page offers these).
 KINDS_BY_ROLE: dict[Role, tuple[NoticeKind, ...]] = {
@@ -48,13 +49,6 @@ KINDS_BY_ROLE: dict[Role, tuple[NoticeKind, ...]] = {
 UNREAD_CAP = 100
 
 BANK_STAFF = (Role.BANK_OFFICER, Role.BANK_APPROVER)
-
-
-def table(model: type[SQLModel]) -> sa.Table:
-    """The Core table of a model (for set-based statements)."""
-    found = sa.inspect(model).local_table
-    assert isinstance(found, sa.Table)
-    return found
 
 
 def notice_insert(rows: sa.Select[Any]) -> sa.Insert:

@@ -20,7 +20,7 @@ BUDGET = 30
 PAGES: dict[Role, tuple[str, ...]] = {
     Role.SME: ("/dashboard", "/assets/", "/financing/", "/loans/", "/notifications/"),
     Role.BANK_OFFICER: ("/dashboard", "/financing/", "/loans/", "/financing/?status=open",
-                        "/notifications/"),
+                        "/claims/", "/notifications/"),
     Role.BUREAU: ("/pool/", "/pool/claims", "/pool/ledger", "/pool/npl", "/loans/", "/financing/",
                   "/assets/", "/receivables", "/admin/audit"),
     Role.ADMIN: ("/admin/organisations", "/admin/users", "/admin/audit", "/admin/clock",

@@ -42,7 +42,6 @@ from market.views.lending.blueprint import (
     flash_form_errors,
     is_banker,
     orgs_by_id,
-    outstanding,
     timeline_context,
 )
 from market.views.lending.forms import (
@@ -74,7 +73,6 @@ def loans() -> ResponseReturnValue:
         rows=rows,
         page=page,
         orgs=orgs_by_id(session, [r.borrower_id for r in rows] + [r.bank_id for r in rows]),
-        outstanding=outstanding(session, [r.id for r in rows if r.id is not None]),
         **LABELS,
     )
 

@@ -136,6 +136,11 @@ def _status_filter() -> ClaimStatus | None:
 def _render_claims(
     *, decide_forms: dict[int, DecideForm] | None = None, status: int = 200
 ) -> ResponseReturnValue:
+    """The claims queue: one table row per claim; a decision sent back with errors shows
+    its claim's page with the form."""
+    if decide_forms:
+        claim_id, form = next(iter(decide_forms.items()))
+        return _render_claim(claim_id, form=form, status=status)
     session = get_session()
     wanted = _status_filter()
     query = listings.claims_query(borrower=listings.needs_borrower(request.args))
@@ -147,21 +152,6 @@ def _render_claims(
     listed = list(page.items)
     if wanted is not None:
         page.args["status"] = wanted.value
-    forms = dict(decide_forms or {})
-    if decide_forms:
-        # A decision sent back with errors: make sure its claim is on the page.
-        shown = {c.id for c in listed}
-        for claim_id in decide_forms:
-            if claim_id not in shown:
-                extra = session.get(Claim, claim_id)
-                if extra is not None:
-                    listed.insert(0, extra)
-    if is_bureau():
-        for claim in listed:
-            if claim.status is ClaimStatus.FILED:
-                assert claim.id is not None
-                forms.setdefault(claim.id, DecideForm(formdata=None))
-                unique_ids(forms[claim.id], claim.id)
     counts = {s: 0 for s in ClaimStatus}
     for state, number in session.exec(
         select(Claim.status, func.count()).group_by(Claim.status)
@@ -169,9 +159,10 @@ def _render_claims(
         counts[ClaimStatus(state)] = int(number)
     return render_template(
         "pool/claims.html",
-        rows=_claim_rows(listed),
+        claims=listed,
+        banks=_by_id(session, Organisation, {c.bank_id for c in listed}),
+        loans=_by_id(session, Loan, {c.loan_id for c in listed}),
         page=page,
-        forms=forms,
         wanted=wanted,
         counts=counts,
         statuses=list(ClaimStatus),
@@ -180,11 +171,39 @@ def _render_claims(
     ), status
 
 
+def _render_claim(
+    claim_id: int, *, form: DecideForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """One claim: the loan, the decision form (bureau, filed claims) or the split."""
+    session = get_session()
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    forms = {}
+    if claim.status is ClaimStatus.FILED and (form is not None or is_bureau()):
+        forms[claim_id] = form or DecideForm(formdata=None)
+        unique_ids(forms[claim_id], claim_id)
+    return render_template(
+        "pool/claim.html",
+        r=_claim_rows([claim])[0],
+        forms=forms,
+        today=business_date(session),
+        classification_labels=CLASSIFICATION_LABELS,
+    ), status
+
+
 @bp.route("/claims")
 @roles_required(*READERS)
 def claims() -> ResponseReturnValue:
-    """The banks' compensation claims, filterable by status."""
+    """The banks' compensation claims, paged, sortable and filterable by status."""
     return _render_claims()
+
+
+@bp.route("/claims/<int:claim_id>")
+@roles_required(*READERS)
+def claim_detail(claim_id: int) -> ResponseReturnValue:
+    """One claim with its split, recoveries and, while filed, the bureau's decision."""
+    return _render_claim(claim_id)
 
 
 @bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
@@ -210,7 +229,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
         except claim_decision.CompensationSuspended as exc:
             # The bank's compensation is suspended: the claim waits, nothing changed.
             flash(str(exc.message), "warning")
-            return redirect(url_for("pool.claims", _anchor=f"claim-{claim_id}"))
+            return redirect(url_for("pool.claim_detail", claim_id=claim_id))
         else:
             if claim.status is ClaimStatus.APPROVED:
                 flash(
@@ -223,7 +242,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
                 )
             else:
                 flash(_("Claim %(id)s is rejected.", id=claim.id), "info")
-            return redirect(url_for("pool.claims", _anchor=f"claim-{claim.id}"))
+            return redirect(url_for("pool.claim_detail", claim_id=claim_id))
     return _render_claims(decide_forms={claim_id: form}, status=INVALID)
 
 
