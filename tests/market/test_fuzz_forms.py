@@ -61,6 +61,8 @@ BY_HAND: dict[str, type[FlaskForm] | None] = {
 }
 # Audit actions a rejected submission may append (the attempt itself is the fact recorded).
 AUDITED_REJECTIONS = {"user.sign_in_failed"}
+# The position of `action` in an audit_event row of the snapshot (the table's column order).
+ACTION_COLUMN = [c.name for c in AuditEvent.__table__.columns].index("action")  # type: ignore[attr-defined]
 
 
 def any_notice(session: Session) -> int:
@@ -85,6 +87,8 @@ class Site:
             "kind": "invention_patent",
             "user_id": world.users["insurer"].id,
             "recovery_id": 1,
+            "org_id": world.sme.organisation_id,
+            "loan_year": 1,
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
@@ -174,9 +178,8 @@ def _strip_audited_rejections(
     snapshot: dict[str, list[tuple[Any, ...]]], before_ids: set[Any]
 ) -> dict[str, list[tuple[Any, ...]]]:
     rows = snapshot.get("audit_event", [])
-    action = list(AuditEvent.__table__.columns.keys()).index("action")  # type: ignore[attr-defined]
     snapshot["audit_event"] = [
-        r for r in rows if r[0] in before_ids or r[action] not in AUDITED_REJECTIONS
+        r for r in rows if r[0] in before_ids or r[ACTION_COLUMN] not in AUDITED_REJECTIONS
     ]
     return snapshot
 

@@ -26,6 +26,7 @@ from market.services import requests as request_svc
 from market.services import subsidies as subsidies_svc
 from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
+from market.services.holiday_calendar import CalendarMissing
 from market.services.timeline import request_timeline
 from market.text.labels import LABELS
 from market.text.loan_labels import LOAN_RULE_LABELS
@@ -108,10 +109,15 @@ def _loan_page(
     }
     claims = claims_svc.claims_for_loan(session, loan.id)
     deadline = None
+    deadline_problem = ""
     if version is not None and position is not None and position.classification.is_npl:
-        deadline = claim_deadline(
-            pool_svc.scheme_of(version), npl_since=position.npl_since, loss_confirmed_on=None
-        )
+        try:
+            deadline = claim_deadline(
+                session, pool_svc.scheme_of(version), npl_since=position.npl_since,
+                loss_confirmed_on=None,
+            )
+        except CalendarMissing as exc:
+            deadline_problem = exc.message
     lender = is_banker(user) and user.organisation_id == loan.bank_id
     can_claim = (
         lender
@@ -143,6 +149,7 @@ def _loan_page(
         disburse_form=disburse_form or DisburseForm(formdata=None),
         reverse_form=ReverseRecoveryForm(formdata=None),
         deadline=deadline,
+        deadline_problem=deadline_problem,
         scheme=pool_svc.scheme_of(version) if version is not None else None,
         lender=lender,
         can_claim=can_claim,
