@@ -16,6 +16,7 @@ from market.models.pool import Claim, LedgerEntry, Recovery
 from market.models.servicing import Repayment
 from market.services import servicing
 from market.services.idempotency import FIELD
+from market.services.previews import FIELD as PREVIEW_FIELD
 from tests.market.conftest import World, sign_in
 from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import (
@@ -27,6 +28,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import preview
 
 TIMES = 10
 
@@ -35,9 +37,14 @@ def _count(session: Session, table: type[SQLModel]) -> int:
     return int(session.exec(select(func.count()).select_from(table)).one())
 
 
-def _ten_times(client: FlaskClient, url: str, data: dict[str, Any]) -> str:
-    """POST the same form (same key) ten times; each goes to the same place. Returns it."""
+def _ten_times(
+    client: FlaskClient, url: str, data: dict[str, Any], *, previewed: bool = False
+) -> str:
+    """POST the same form (same key) ten times; each goes to the same place. Returns it.
+    A `previewed` action is confirmed ten times with the digest of its one preview."""
     form = keyed(data)
+    if previewed:
+        form[PREVIEW_FIELD] = preview(client, url, form)[1]
     places = set()
     for _ in range(TIMES):
         response = client.post(url, data=form)
@@ -103,7 +110,7 @@ def test_a_claim_decision_and_a_recovery_happen_once_per_key(
     lw = lending_world(session, world)
     lines = _count(session, LedgerEntry)
     sign_in(client, world.users["bureau"])
-    _ten_times(client, f"/pool/claims/{lw.claim_id}/decide", {"approve": "Approve"})
+    _ten_times(client, f"/pool/claims/{lw.claim_id}/decide", {"approve": "Approve"}, previewed=True)
     claim = session.get(Claim, lw.claim_id)
     assert claim is not None
     session.refresh(claim)

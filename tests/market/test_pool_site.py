@@ -23,6 +23,7 @@ from market.models.pool import BankSuspension, Claim, LedgerEntry, Receivable, S
 from market.services import pool, servicing
 from market.services.clock import business_date
 from market.services.idempotency import FIELD
+from market.services.previews import FIELD as PREVIEW_FIELD
 from market.views.pool.blueprint import loan_url
 from market.views.pool.figures import BankRow
 from tests.market.conftest import World, make_test_app, sign_in
@@ -40,6 +41,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import confirmed, preview
 
 
 def _ledger_lines(session: Session) -> int:
@@ -174,6 +176,8 @@ def test_the_pool_forms_carry_their_csrf_token(
         key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', own)
         assert (key is not None) == ("/lift" not in action), action
         sent = {**data, "csrf_token": token.group(1), **({FIELD: key.group(1)} if key else {})}
+        if action.endswith("/decide"):  # an approval is previewed, then confirmed
+            sent[PREVIEW_FIELD] = preview(client, action, sent)[1]
         assert client.post(action, data=sent).status_code == 302
     # The opening funds reversed, the pool paid what it had left (100 CNY) on the claim.
     claim = session.get(Claim, lw.claim_id)
@@ -200,8 +204,8 @@ def test_approving_a_claim_pays_exactly_the_pools_share_and_shows_the_split(
     sign_in(client, world.users["bureau"])
     page = _page(client, "/pool/claims?status=filed")
     assert f'id="claim-{claim.id}"' in page and f'href="{_loan_link(client, loan.id)}"' in page
-    response = client.post(
-        f"/pool/claims/{claim.id}/decide", data=keyed({"approve": "Approve", "reason": "Checked"})
+    response = confirmed(
+        client, f"/pool/claims/{claim.id}/decide", {"approve": "Approve", "reason": "Checked"}
     )
     assert response.status_code == 302
     session.refresh(claim)

@@ -1,0 +1,42 @@
+"""Previews of money actions: the figures a user confirms, and the digest that ties the final
+posting to them.
+
+A service that moves money or cannot be undone plans its figures in one function, used both
+to show the preview and, inside the posting transaction after its locks, to post. The preview
+carries a digest of the planned figures; the posting re-plans, and refuses with StalePreview
+(nothing posted) when the digest of what it would post differs from the one previewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from market.domain.errors import Conflict
+from market.domain.messages import N_
+
+#: The form field carrying the digest of the previewed figures.
+FIELD = "preview_digest"
+
+STALE = N_(
+    "The figures changed since your preview (someone else acted meanwhile). Nothing was "
+    "posted: check the new figures and confirm again."
+)
+
+
+class StalePreview(Conflict):
+    """The figures to post differ from the ones the user previewed: nothing is posted."""
+
+
+def digest(figures: Mapping[str, Any]) -> str:
+    """A short fingerprint of the figures (canonical JSON, SHA-256)."""
+    text = json.dumps(figures, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def require_same(expected: str | None, figures: Mapping[str, Any]) -> None:
+    """Refuse (StalePreview) when a preview's digest is given and the figures differ."""
+    if expected is not None and expected != digest(figures):
+        raise StalePreview(STALE)
