@@ -190,8 +190,7 @@ def decide_claim(
             plan = plan_approval(
                 session, claim=claim, loan=loan, version=version, today=today, lock=True
             )
-            if expected is not None and expected != plan.digest:
-                raise previews.StalePreview(previews.STALE)
+            previews.require_digest(expected, plan.digest)
             if four_eyes.needs_second(session, plan.pool_share):
                 if claim.recommended_by_id is None:
                     four_eyes.recommend(session, actor=actor, claim=claim, today=today)

@@ -36,7 +36,8 @@ def digest(figures: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def require_same(expected: str | None, figures: Mapping[str, Any]) -> None:
-    """Refuse (StalePreview) when a preview's digest is given and the figures differ."""
-    if expected is not None and expected != digest(figures):
+def require_digest(expected: str | None, actual: str) -> None:
+    """Refuse (StalePreview) when a preview's digest is given and differs from the digest
+    of the figures about to be posted."""
+    if expected is not None and expected != actual:
         raise StalePreview(STALE)
