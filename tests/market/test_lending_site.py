@@ -40,6 +40,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import confirmed
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -486,7 +487,7 @@ def test_bank_pays_the_loan_out(client: FlaskClient, session: Session, world: Wo
     sign_in(client, approver(world))
     html = page(client, f"/loans/{loan.id}")
     assert f"/loans/{loan.id}/disburse" in html
-    assert client.post(f"/loans/{loan.id}/disburse", data=keyed()).status_code == 302
+    assert confirmed(client, f"/loans/{loan.id}/disburse").status_code == 302
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE and loan.disbursed_on == business_date(session)
     assert len(servicing.instalments(session, loan.id)) == loan.term_months

@@ -26,6 +26,8 @@ from market.services import requests as request_svc
 from market.services import subsidies as subsidies_svc
 from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
+from market.services.payout_plan import PayoutPlan, plan_payout
+from market.services.previews import StalePreview
 from market.services.timeline import request_timeline
 from market.text.labels import LABELS
 from market.text.loan_labels import LOAN_RULE_LABELS
@@ -51,8 +53,10 @@ from market.views.lending.forms import (
     RepaymentForm,
 )
 from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
+from market.views.lending.money_previews import payout_preview
 from market.views.once import once
 from market.views.paging import empty_page, paginate, with_choices
+from market.views.preview import render_preview, sent_digest
 
 
 @bp.route("/loans/")
@@ -188,13 +192,30 @@ def disburse(loan_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _loan_page(loan_id, disburse_form=form, status=422)
-    repayment_svc.disburse(
-        get_session(),
-        actor=actor(),
-        loan_id=loan_id,
-        day_count=DayCount(form.day_count.data or DayCount.ACTUAL_360.value),
-        penalty_markup_bp=int(form.penalty_markup.data or 50) * 100,
-    )
+    session = get_session()
+    day_count = DayCount(form.day_count.data or DayCount.ACTUAL_360.value)
+    markup = int(form.penalty_markup.data or 50) * 100
+
+    def plan() -> PayoutPlan:
+        return plan_payout(
+            session, actor=actor(), loan_id=loan_id, day_count=day_count, penalty_markup_bp=markup
+        )[1]
+
+    expected = sent_digest()
+    try:
+        if expected is None:
+            return render_preview(payout_preview(plan()))
+        repayment_svc.disburse(
+            session,
+            actor=actor(),
+            loan_id=loan_id,
+            day_count=day_count,
+            penalty_markup_bp=markup,
+            expected=expected,
+        )
+    except StalePreview:
+        session.rollback()
+        return render_preview(payout_preview(plan()), stale=True)
     flash(_("The loan is paid out; its schedule starts today."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
 
