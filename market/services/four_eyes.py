@@ -21,9 +21,7 @@ from market.services import audit, pool
 
 KEY = "claims.second_approval_above"
 
-SAME_USER = N_(
-    "You recommended this claim: a second, different bureau user must approve it."
-)
+SAME_USER = N_("You recommended this claim: a second, different bureau user must approve it.")
 
 
 def threshold(session: Session) -> int | None:

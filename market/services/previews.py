@@ -12,10 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from market.domain.errors import Conflict
+from market.domain.kinds import LedgerAccount
 from market.domain.messages import N_
+
+POOL_CASH = LedgerAccount.POOL_CASH.value
 
 #: The form field carrying the digest of the previewed figures.
 FIELD = "preview_digest"
@@ -41,3 +46,58 @@ def require_digest(expected: str | None, actual: str) -> None:
     of the figures about to be posted."""
     if expected is not None and expected != actual:
         raise StalePreview(STALE)
+
+
+@dataclass(frozen=True)
+class ContributionPlan:
+    """Government money paid into the pool today. The digest holds what is posted (amount,
+    memo, day): the balance shown beside it does not change the posting."""
+
+    amount: int
+    memo: str
+    day: date
+    balance_before: int
+
+    @property
+    def balance_after(self) -> int:
+        """The pool's balance once the money is in."""
+        return self.balance_before + self.amount
+
+    @property
+    def digest(self) -> str:
+        """The fingerprint of the figures the bureau confirms."""
+        return digest(
+            {"action": "contribute", "amount": self.amount, "memo": self.memo, "day": self.day}
+        )
+
+
+@dataclass(frozen=True)
+class ReversalPlan:
+    """A mirror posting: the lines that reverse `subject` (account, debit, credit) and the
+    pool's balance before and after it."""
+
+    subject: str
+    lines: tuple[tuple[str, int, int], ...]
+    balance_before: int
+
+    @property
+    def cash_change(self) -> int:
+        """What the mirror posting does to the pool's cash (negative: it leaves the pool)."""
+        return sum(debit - credit for account, debit, credit in self.lines if account == POOL_CASH)
+
+    @property
+    def balance_after(self) -> int:
+        """The pool's balance after the mirror posting."""
+        return self.balance_before + self.cash_change
+
+    @property
+    def digest(self) -> str:
+        """The fingerprint of the figures the user confirms."""
+        return digest(
+            {
+                "action": "reverse",
+                "subject": self.subject,
+                "lines": self.lines,
+                "balance": self.balance_before,
+            }
+        )

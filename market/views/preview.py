@@ -14,7 +14,11 @@ from flask import flash, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from market.domain.kinds import LedgerAccount
+from market.domain.money import format_fen
 from market.services import previews
+from market.services.previews import ReversalPlan
+from market.text.pool_labels import ACCOUNT_LABELS
 
 #: Fields of the first form not carried to the confirmation form (it has its own).
 NOT_CARRIED = frozenset({"csrf_token", previews.FIELD})
@@ -67,4 +71,37 @@ def render_preview(preview: Preview, *, stale: bool = False) -> ResponseReturnVa
         carried=carried,
         digest_field=previews.FIELD,
         action=request.path,
+    )
+
+
+def reversal_preview(
+    plan: ReversalPlan, *, title: str, intro: str, back: str, extra: Sequence[PreviewTable] = ()
+) -> Preview:
+    """The preview of a mirror posting: its lines and the pool's balance before and after."""
+    lines = [
+        [str(ACCOUNT_LABELS[LedgerAccount(a)]), format_fen(debit), format_fen(credit)]
+        for a, debit, credit in plan.lines
+    ]
+    tables = list(extra)
+    if lines:
+        tables.append(
+            PreviewTable(
+                caption=_("The mirror posting"),
+                head=[_("Account"), _("Debit"), _("Credit")],
+                rows=lines,
+                numeric=[1, 2],
+            )
+        )
+    return Preview(
+        title=title,
+        intro=intro,
+        facts=[
+            (_("Pool balance before"), format_fen(plan.balance_before)),
+            (_("Pool balance after"), format_fen(plan.balance_after)),
+        ],
+        tables=tables,
+        digest=plan.digest,
+        confirm_label=_("Reverse it"),
+        back=back,
+        danger=True,
     )

@@ -57,8 +57,15 @@ def test_the_preview_shows_the_split_that_is_then_posted(
     form = keyed(APPROVE)
     page, digest = preview(client, url, form)
     text = page.get_data(as_text=True)
-    for figure in ("540,000.00", "260,000.00", "160,000.00", "40,000.00", "1,000,000.00",
-                   "40,000,000.00", "39,460,000.00"):
+    for figure in (
+        "540,000.00",
+        "260,000.00",
+        "160,000.00",
+        "40,000.00",
+        "1,000,000.00",
+        "40,000,000.00",
+        "39,460,000.00",
+    ):
         assert figure in text, figure
     # The preview changed nothing.
     assert _claim(session, lw.claim_id).status is ClaimStatus.FILED
@@ -114,9 +121,14 @@ def test_above_the_threshold_one_user_recommends_and_another_approves(
     response = client.post("/pool/claims/second-approval", data={"amount": "500,000"})
     assert response.status_code == 302
     assert four_eyes.threshold(session) == 500_000_00
-    assert session.exec(
-        select(AuditEvent).where(AuditEvent.action == "pool.second_approval_threshold")
-    ).one().actor_id == first.id
+    assert (
+        session.exec(
+            select(AuditEvent).where(AuditEvent.action == "pool.second_approval_threshold")
+        )
+        .one()
+        .actor_id
+        == first.id
+    )
     url = f"/pool/claims/{lw.claim_id}/decide"
     lines = _lines(session)
 

@@ -40,8 +40,8 @@ def test_the_preview_counts_what_the_day_end_then_does(
     page, digest = preview(client, "/admin/clock", form)
     text = page.get_data(as_text=True)
     assert "Special mention" in text and f"Offer {offer.id}" in text
-    assert '<dt>Loans reclassified</dt><dd>1</dd>' in text
-    assert '<dt>Offers expired</dt><dd>1</dd>' in text
+    assert "<dt>Loans reclassified</dt><dd>1</dd>" in text
+    assert "<dt>Offers expired</dt><dd>1</dd>" in text
     assert business_date(session) == today  # the preview moved nothing
 
     response = client.post("/admin/clock", data={**form, FIELD: digest})
@@ -69,5 +69,5 @@ def test_a_stale_preview_of_the_move_is_refused(
     assert refused.status_code == 200
     text = refused.get_data(as_text=True)
     assert "The figures changed since your preview" in text
-    assert '<dt>Loans reclassified</dt><dd>0</dd>' in text
+    assert "<dt>Loans reclassified</dt><dd>0</dd>" in text
     assert business_date(session) == today

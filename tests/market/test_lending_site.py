@@ -575,19 +575,18 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
     )
     assert response.status_code == 422
     assert "This field is required." in field_block(response.get_data(as_text=True), "proceeds")
-    response = client.post(
+    response = confirmed(
+        client,
         f"/loans/{loan.id}/recoveries",
-        data=keyed({"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"}),
+        {"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"},
     )
     assert response.status_code == 302
     recovery = session.exec(select(Recovery)).one()
     assert recovery.proceeds == 100_000_00 and sum(recovery.distribution.values()) == 100_000_00
     html = page(client, f"/loans/{loan.id}")
     assert "Licensee Ltd" in html and "Recovery recorded" in html
-    client.post(
-        f"/loans/{loan.id}/recoveries",
-        data=keyed({"disposal": "auction", "proceeds": "0", "closes": "y"}),
-    )
+    closing = {"disposal": "auction", "proceeds": "0", "closes": "y"}
+    confirmed(client, f"/loans/{loan.id}/recoveries", closing)
     session.refresh(loan)
     assert loan.status is LoanStatus.CLOSED
     assert "Record a recovery" not in page(client, f"/loans/{loan.id}")

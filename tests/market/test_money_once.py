@@ -28,7 +28,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
-from tests.market.previewkit import preview
+from tests.market.previewkit import confirmed, preview
 
 TIMES = 10
 
@@ -60,10 +60,11 @@ def test_ten_contributions_with_one_key_are_one_and_a_new_key_is_another(
     setup_pool(session, world)
     sign_in(client, world.users["bureau"])
     lines = _count(session, LedgerEntry)
-    place = _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"})
+    top_up = {"amount": "1000", "memo": "Top-up"}
+    place = _ten_times(client, "/pool/contributions", top_up, previewed=True)
     assert place.endswith("/pool/")
     assert _count(session, LedgerEntry) == lines + 2
-    _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"})
+    _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"}, previewed=True)
     assert _count(session, LedgerEntry) == lines + 4
     assert _count(session, IdempotencyKey) == 2
 
@@ -119,9 +120,9 @@ def test_a_claim_decision_and_a_recovery_happen_once_per_key(
 
     sign_in(client, world.users["bank_officer"])
     url = f"/loans/{lw.loan_id}/recoveries"
-    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"})
+    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"}, previewed=True)
     assert _count(session, Recovery) == 1
-    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"})
+    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"}, previewed=True)
     assert _count(session, Recovery) == 2
 
 
@@ -132,7 +133,7 @@ def test_a_reversal_happens_once_whatever_the_key(
     sign_in(client, world.users["bureau"])
     lines = _count(session, LedgerEntry)
     url = f"/pool/ledger/{lw.txn}/reverse"
-    place = _ten_times(client, url, {"reason": "Entered twice"})
+    place = _ten_times(client, url, {"reason": "Entered twice"}, previewed=True)
     assert place.endswith("/pool/ledger")
     assert _count(session, LedgerEntry) == lines + 2
     # A new form is a new request: refused, since the transaction is already reversed.
@@ -179,7 +180,7 @@ def test_a_rejected_form_keeps_its_key_for_the_corrected_submission(
     key = keyed()[FIELD]
     bad = client.post("/pool/contributions", data=keyed({"amount": "-5"}, key=key))
     assert bad.status_code == 422 and _count(session, IdempotencyKey) == 0
-    good = client.post("/pool/contributions", data=keyed({"amount": "5"}, key=key))
+    good = confirmed(client, "/pool/contributions", keyed({"amount": "5"}, key=key))
     assert good.status_code == 302 and _count(session, LedgerEntry) == lines + 2
     again = client.post("/pool/contributions", data=keyed({"amount": "5"}, key=key))
     assert again.status_code == 302 and again.headers["Location"] == good.headers["Location"]

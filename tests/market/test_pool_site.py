@@ -122,8 +122,8 @@ def test_a_contribution_through_the_page_raises_the_balance(
 ) -> None:
     setup_pool(session, world)
     sign_in(client, world.users["bureau"])
-    response = client.post(
-        "/pool/contributions", data=keyed({"amount": "2,500,000.50", "memo": "Provincial top-up"})
+    response = confirmed(
+        client, "/pool/contributions", {"amount": "2,500,000.50", "memo": "Provincial top-up"}
     )
     assert response.status_code == 302
     expected = POOL_FUNDS + 2_500_000_50
@@ -176,7 +176,7 @@ def test_the_pool_forms_carry_their_csrf_token(
         key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', own)
         assert (key is not None) == ("/lift" not in action), action
         sent = {**data, "csrf_token": token.group(1), **({FIELD: key.group(1)} if key else {})}
-        if action.endswith("/decide"):  # an approval is previewed, then confirmed
+        if "/lift" not in action:  # a money action is previewed, then confirmed
             sent[PREVIEW_FIELD] = preview(client, action, sent)[1]
         assert client.post(action, data=sent).status_code == 302
     # The opening funds reversed, the pool paid what it had left (100 CNY) on the claim.
@@ -291,7 +291,7 @@ def test_a_reversal_is_a_new_transaction_and_the_original_stays(
     assert response.status_code == 422
     assert _ledger_lines(session) == lines
 
-    response = client.post(f"/pool/ledger/{txn}/reverse", data=keyed({"reason": "Entered twice"}))
+    response = confirmed(client, f"/pool/ledger/{txn}/reverse", {"reason": "Entered twice"})
     assert response.status_code == 302
     assert _ledger_lines(session) == lines + 2
     kept = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all()
