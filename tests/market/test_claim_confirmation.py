@@ -184,3 +184,19 @@ def test_the_database_refuses_an_approval_without_a_second_user(
             session.add(claim)
         claim = _claim(session, lw.claim_id)
         assert claim.status is ClaimStatus.FILED
+
+
+def test_the_preview_reads_in_chinese(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    lw = lending_world(session, world)
+    sign_in(client, world.users["bureau"])
+    response = client.post(
+        f"/pool/claims/{lw.claim_id}/decide",
+        data=keyed(APPROVE),
+        headers={"Accept-Language": "zh-CN"},
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"批准补偿申请 {lw.claim_id}？" in text and "操作后资金池余额" in text
+    assert "39,460,000.00" in text and "请核对数字：确认前不会入账。" in text
