@@ -47,6 +47,7 @@ class Preview:
     tables: Sequence[PreviewTable] = field(default_factory=list)
     warnings: Sequence[str] = field(default_factory=list)
     danger: bool = False
+    can_confirm: bool = True  # False: the page explains why this user cannot go on
 
 
 def sent_digest() -> str | None:

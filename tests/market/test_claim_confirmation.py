@@ -139,7 +139,11 @@ def test_above_the_threshold_one_user_recommends_and_another_approves(
     assert claim.status is ClaimStatus.FILED and claim.recommended_by_id == first.id
     assert _lines(session) == lines  # a recommendation moves no money
 
-    # The same user cannot approve what they recommended.
+    # The same user cannot approve what they recommended: the preview says so, with no button,
+    # and a confirmation sent anyway is refused.
+    page, _ = preview(client, url, keyed(APPROVE))
+    assert "a second, different bureau user must approve" in page.get_data(as_text=True)
+    assert 'type="submit" class="btn">Approve and pay' not in page.get_data(as_text=True)
     again = confirmed(client, url, APPROVE)
     assert again.status_code == 409
     assert "a second, different bureau user must approve" in again.get_data(as_text=True)

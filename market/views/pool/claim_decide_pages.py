@@ -38,6 +38,7 @@ def approval_preview(plan: ApprovalPlan, claim: Claim) -> Preview:
     second = four_eyes.needs_second(session, plan.pool_share)
     recommender = session.get(User, claim.recommended_by_id) if claim.recommended_by_id else None
     warnings = list(plan.notes)
+    can_confirm = True
     label = _("Approve and pay %(amount)s from the pool", amount=format_fen(plan.pool_share))
     if second and recommender is None:
         label = _("Recommend for approval")
@@ -52,6 +53,7 @@ def approval_preview(plan: ApprovalPlan, claim: Claim) -> Preview:
     elif second and recommender is not None:
         if recommender.id == user.id:
             warnings.append(_(four_eyes.SAME_USER))
+            can_confirm = False
         else:
             warnings.append(
                 _(
@@ -87,6 +89,7 @@ def approval_preview(plan: ApprovalPlan, claim: Claim) -> Preview:
         digest=plan.digest,
         confirm_label=label,
         back=url_for("pool.claims", _anchor=f"claim-{claim.id}"),
+        can_confirm=can_confirm,
     )
 
 
