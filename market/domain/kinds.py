@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 
 class AssetKind(enum.StrEnum):
@@ -24,6 +25,15 @@ class AssetKind(enum.StrEnum):
 PATENT_KINDS = frozenset(
     {AssetKind.INVENTION_PATENT, AssetKind.UTILITY_MODEL, AssetKind.DESIGN_PATENT}
 )
+MIXED_COLLATERAL = "mixed"  # a loan pledging assets of more than one kind
+
+
+def collateral_kind(kinds: Iterable[str]) -> str | None:
+    """A loan's collateral kind: the one kind of its pledged assets, "mixed", or None."""
+    found = {str(k) for k in kinds}
+    if not found:
+        return None
+    return found.pop() if len(found) == 1 else MIXED_COLLATERAL
 
 
 class LegalStatus(enum.StrEnum):

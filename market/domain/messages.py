@@ -14,6 +14,10 @@ Services, identifiers, money parsing and the error pages raise plain English str
   with Babel is active (so in the user's language), else rendered in English (CLI, unit tests,
   background work). Translating the finished text again at display time is harmless: it is not
   a msgid, so `gettext` returns it unchanged.
+* A message kept in the database (a ledger memo, a suspension reason) is built with
+  `stored("... %(name)s ...", name=value)`: the row keeps its English text and, beside it, the
+  msgid and params (`Stored.as_json`), which market.text.stored_text translates when shown. A
+  param that is itself a word of a label table is `word("disposal", "auction")`.
 * A label that must be translated each time it is shown (state labels, reference lists) is
   `_l("...")`: a lazy string translated whenever it is turned into text.
 
@@ -30,6 +34,7 @@ any msgid lacks a translation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from babel.support import LazyProxy
@@ -69,3 +74,33 @@ def msg(template: str, **params: Any) -> str:
 def _l(message: str) -> LazyProxy:
     """A lazy label: `message` translated each time it is shown."""
     return LazyProxy(translate, message, enable_cache=False)
+
+
+def word(table: str, code: str) -> dict[str, str]:
+    """A stored-message param naming a code of a label table (translated when shown)."""
+    return {"word": table, "code": code}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A message for the database: its msgid and params, translated whenever it is shown."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        """The English text kept beside the key (a word param appears as its code)."""
+        values = {
+            name: value["code"] if isinstance(value, dict) else value
+            for name, value in self.params.items()
+        }
+        return self.key % values
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON kept in the row's message column."""
+        return {"key": self.key, "params": dict(self.params)}
+
+
+def stored(template: str, **params: Any) -> Stored:
+    """A message to store untranslated (`template` is a msgid with named placeholders)."""
+    return Stored(template, params)

@@ -37,6 +37,7 @@ from market.models import (
     RequestAsset,
     RequestDecline,
 )
+from market.services import desk_rollup
 from market.services.dayend import reclassify_set, refresh_days_past_due
 
 AMOUNTS = tuple(n * 100_000_00 for n in (3, 5, 8, 10, 15, 20, 30, 50, 80, 100))  # fen
@@ -74,7 +75,8 @@ class Story:
     def audit(self, day: date, actor: int | None, org: int | None, action: str, obj: str,
               obj_id: int, after: dict[str, Any]) -> None:
         self.w.add(AuditEvent, {
-            "id": self.w.new_id(AuditEvent), "at": noon(day), "actor_id": actor,
+            "id": self.w.new_id(AuditEvent), "at": noon(day), "business_on": day,
+            "actor_id": actor,
             "organisation_id": org, "action": action, "object_type": obj, "object_id": obj_id,
             "before": {}, "after": after, "remote_addr": None})
 
@@ -280,5 +282,7 @@ def generate_book(session: Session, *, loans: int, seed: int, password: str = "b
     w.finish()
     refresh_days_past_due(session, today=cast.today)
     reclassify_set(session, actor=None, today=cast.today)
+    desk_rollup.fill_collateral_kinds(session)
+    desk_rollup.refresh(session, today=cast.today)
     return BookReport(loans=loans, rows=dict(w.counts))
 

@@ -226,6 +226,21 @@ def advance_date(days: int | None, to_day: object) -> None:
     )
 
 
+@click.command("desk-rollup")
+@with_appcontext
+def desk_rollup_command() -> None:
+    """Refresh the desk's roll-ups now (the day-end does it every day)."""
+    from market.services import desk_rollup
+
+    session = get_session()
+    started = time.perf_counter()
+    with transaction(session):
+        taken = desk_rollup.refresh(session, today=business_date(session))
+    click.echo(
+        f"Desk roll-ups as of {taken.as_of.isoformat()} ({time.perf_counter() - started:.1f} s)"
+    )
+
+
 @click.command("generate-book")
 @click.option("--loans", type=click.IntRange(min=1, max=1_000_000), required=True,
               help="How many loans to write.")
@@ -266,6 +281,7 @@ COMMANDS = (
     seed,
     demo,
     advance_date,
+    desk_rollup_command,
     generate_book,
     simulate,
     payments_group,

@@ -14,8 +14,12 @@ from market.domain.money import format_fen
 from market.frame import i18n
 from market.frame.db import get_session
 from market.frame.extensions import babel, csrf, limiter, login_manager
+from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
+from market.text.audit_details import DetailLine, Formats, detail_lines
 from market.text.enrolment_text import localise_reason
+from market.text.fact_text import fact_lines
+from market.text.stored_text import shown
 
 
 def init_app(app: Flask) -> None:
@@ -38,9 +42,30 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["enrolment_reason"] = localise_reason
+    app.jinja_env.filters["shown"] = shown
+    app.jinja_env.filters["details"] = audit_details
+    app.jinja_env.filters["fact_lines"] = indicator_facts
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.context_processor(_template_globals)
+
+
+def _reader_formats() -> Formats:
+    """The reader's date and time formats (Flask-Babel, the request's locale and timezone)."""
+    return Formats(
+        day=lambda day: str(format_date(day)),
+        time=lambda moment: str(format_datetime(moment, "short")),
+    )
+
+
+def audit_details(event: AuditEvent) -> list[DetailLine]:
+    """An audit event's details as label/value lines in the reader's language and formats."""
+    return detail_lines(event.before, event.after, _reader_formats(), event.object_type)
+
+
+def indicator_facts(item: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+    """A valuation indicator's fact(s) as (label, value) in the reader's units and language."""
+    return fact_lines(str(item.get("fact", "")), item.get("fact_value"), kind, _reader_formats())
 
 
 def _load_user(token: str) -> User | None:

@@ -20,6 +20,7 @@ from market.models.pool import (
     SchemeVersion,
 )
 from market.models.recoveries import RecoveryReversal
+from market.models.rollups import DeskGroup, DeskMonth
 from market.models.servicing import Instalment, Repayment
 from market.models.settings import Setting
 from market.models.valuations import AssetValuation, BankValuation
@@ -31,6 +32,8 @@ __all__ = [
     "BankSuspension",
     "BankValuation",
     "Claim",
+    "DeskGroup",
+    "DeskMonth",
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",

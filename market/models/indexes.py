@@ -44,4 +44,7 @@ INDEXES = (
     sa.Index("ix_financing_request_status_id", _t(FinancingRequest).c.status,
              _t(FinancingRequest).c.id),
     sa.Index("ix_claim_status_id", _t(Claim).c.status, _t(Claim).c.id),
+    # The desk: the current month's enrolments and closures beside the roll-ups (0012_desk2).
+    sa.Index("ix_loan_enrolled_on", _t(Loan).c.enrolled_on),
+    sa.Index("ix_loan_closed_on", _t(Loan).c.closed_on),
 )

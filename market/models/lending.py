@@ -160,3 +160,6 @@ class Loan(SQLModel, table=True):
     penalty_accrued_to: date | None = None
     insurance_in_force_on: date | None = None  # set when the premium is paid (payments)
     guarantee_in_force_on: date | None = None  # set when the guarantee fee is paid
+    # The kind of IP pledged (an AssetKind value, or "mixed" when the pledges differ), set at
+    # acceptance so the desk's NPL by IP kind needs no join through the pledges.
+    collateral_kind: str | None = Field(default=None, max_length=32)

@@ -128,6 +128,9 @@ class LedgerEntry(SQLModel, table=True):
     debit: int = Field(default=0, sa_column=money_column())
     credit: int = Field(default=0, sa_column=money_column())
     memo: str = Field(default="", max_length=500)
+    # The memo as a message key and parameters (market.domain.messages.stored), shown in the
+    # reader's language; None on rows written before it and on memos typed by a person.
+    memo_message: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     loan_id: int | None = Field(default=None, foreign_key="loan.id", index=True)
     claim_id: int | None = Field(default=None, foreign_key="claim.id")
     recovery_id: int | None = Field(default=None, foreign_key="recovery.id")
@@ -158,6 +161,9 @@ class BankSuspension(SQLModel, table=True):
     trigger_bp: int
     suspended_on: date
     reason: str = Field(max_length=500)
+    # The reason as a message key and parameters, shown in the reader's language (None on
+    # rows written before it: their stored text is shown).
+    reason_message: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON()))
     lifted_on: date | None = None
     lifted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     lift_reason: str = Field(default="", max_length=500)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied
-from market.domain.kinds import Role
+from market.domain.kinds import Role, collateral_kind
 from market.domain.messages import N_, msg
 from market.domain.statemachine import require_transition
 from market.domain.states import (
@@ -99,7 +99,8 @@ def accept_offer(session: Session, *, actor: User, offer_id: int) -> Loan:
                 after=audit.snapshot(loan),
                 organisation_id=loan.bank_id,
             )
-            _register_pledges(session, actor=actor, loan=loan, today=today)
+            kinds = _register_pledges(session, actor=actor, loan=loan, today=today)
+            loan.collateral_kind = collateral_kind(kinds)
             enrol(session, actor=actor, loan=loan, today=today)
     except IntegrityError as exc:
         # A concurrent acceptance or pledge won the race: the partial unique indexes decide.
@@ -109,9 +110,11 @@ def accept_offer(session: Session, *, actor: User, offer_id: int) -> Loan:
     return loan
 
 
-def _register_pledges(session: Session, *, actor: User, loan: Loan, today: date) -> None:
-    """Register a pledge on every asset of the request; each asset row is locked first."""
+def _register_pledges(session: Session, *, actor: User, loan: Loan, today: date) -> list[str]:
+    """Register a pledge on every asset of the request (each asset row locked first); returns
+    the kinds of the pledged assets."""
     assert loan.id is not None
+    kinds: list[str] = []
     for link in session.exec(
         select(RequestAsset).where(RequestAsset.request_id == loan.request_id)
     ).all():
@@ -152,6 +155,7 @@ def _register_pledges(session: Session, *, actor: User, loan: Loan, today: date)
         )
         session.add(pledge)
         session.flush()
+        kinds.append(asset.kind)
         pledge.registration_number = f"ZY{today.year}{pledge.id:08d}"
         session.add(pledge)
         audit.record(
@@ -162,3 +166,4 @@ def _register_pledges(session: Session, *, actor: User, loan: Loan, today: date)
             after=audit.snapshot(pledge),
             organisation_id=loan.bank_id,
         )
+    return kinds

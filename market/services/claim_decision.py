@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from market.domain.errors import Conflict, NotFound, ValidationFailed
 from market.domain.kinds import LedgerAccount
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, msg, stored
 from market.domain.money import format_fen
 from market.domain.statemachine import require_transition
 from market.domain.states import (
@@ -252,7 +252,7 @@ def _approve(
             actor=actor,
             day=today,
             lines=[(LedgerAccount.COMPENSATION, paid, 0), (LedgerAccount.POOL_CASH, 0, paid)],
-            memo=msg("Compensation on loan %(loan)s", loan=plan.loan_id),
+            memo=stored(N_("Compensation on loan %(loan)s"), loan=plan.loan_id),
             loan_id=plan.loan_id,
             claim_id=claim.id,
         )
@@ -283,6 +283,16 @@ def _check_suspension(
     enrolled = enrolled_principal(session, bank_id=bank_id, year=today.year)
     if not scheme.bank_suspended(losses, enrolled):
         return
+    reason = stored(
+        N_(
+            "NPL losses of %(losses)s in %(year)s are above %(pct)s%% of the %(enrolled)s "
+            "enrolled in %(year)s."
+        ),
+        losses=format_fen(losses),
+        year=today.year,
+        pct=f"{scheme.suspension_npl_bp / 100:g}",
+        enrolled=format_fen(enrolled),
+    )
     row = BankSuspension(
         bank_id=bank_id,
         year=today.year,
@@ -290,14 +300,8 @@ def _check_suspension(
         enrolled_principal=enrolled,
         trigger_bp=scheme.suspension_npl_bp,
         suspended_on=today,
-        reason=msg(
-            "NPL losses of %(losses)s in %(year)s are above %(pct)s%% of the %(enrolled)s "
-            "enrolled in %(year)s.",
-            losses=format_fen(losses),
-            year=today.year,
-            pct=f"{scheme.suspension_npl_bp / 100:g}",
-            enrolled=format_fen(enrolled),
-        ),
+        reason=reason.text(),
+        reason_message=reason.as_json(),
     )
     session.add(row)
     audit.record(

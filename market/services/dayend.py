@@ -27,6 +27,7 @@ from market.models.lending import Loan, Offer
 from market.models.orgs import User
 from market.models.servicing import Instalment
 from market.models.types import UTCDateTime
+from market.services import desk_rollup
 from market.services.clock import set_business_date
 from market.services.servicing import thresholds
 
@@ -67,6 +68,7 @@ def run_day_end(
     recounted = refresh_days_past_due(session, today=day)
     say("classification")
     changed = reclassify_set(session, actor=actor, today=day)
+    desk_rollup.refresh(session, today=day, progress=say)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()
     return DayEnd(day, expired, recounted, changed)

@@ -3,7 +3,7 @@ bank, IP kind, industry and region. Every figure is a SQL aggregate (no query pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -13,15 +13,12 @@ from sqlmodel import Session, col, func, select
 from market.domain.kinds import LedgerAccount
 from market.domain.schedule import Classification
 from market.domain.states import ClaimStatus, Enrolment
-from market.models.assets import IPAsset
 from market.models.lending import Loan
 from market.models.orgs import Organisation
-from market.models.pledges import Pledge
 from market.models.pool import Claim, LedgerEntry
 from market.services.requests import LIVE_LOAN_STATUSES
 
 NPL_CLASSES = tuple(c for c in Classification if c.is_npl)
-MIXED = "mixed"  # a loan pledging assets of more than one kind
 
 
 def month_key(day: date) -> str:
@@ -55,6 +52,7 @@ class MonthRow:
     compensation: int = 0
     recoveries: int = 0
     subsidies: int = 0  # interest subsidies earned that month (the ledger's subsidies account)
+    pool_cash: int = 0  # net movement of the pool's cash in the month
     balance: int = 0  # pool cash at the end of the month
     enrolled: int = 0  # principal enrolled during the month
     closed: int = 0  # principal of enrolled loans closed during the month
@@ -67,16 +65,31 @@ class MonthRow:
         return self.live_principal * 100 // self.balance if self.balance > 0 else None
 
 
-def _flows_by_month(session: Session) -> dict[str, dict[LedgerAccount, int]]:
+def _since_before(column: Any, since: date | None, before: date | None) -> list[Any]:
+    where: list[Any] = []
+    if since is not None:
+        where.append(col(column) >= since)
+    if before is not None:
+        where.append(col(column) < before)
+    return where
+
+
+def _flows_by_month(
+    session: Session, since: date | None = None, before: date | None = None
+) -> dict[str, dict[LedgerAccount, int]]:
     """Net movement (debit - credit) of every account per month."""
     year, month = _ym(LedgerEntry.posted_on)
-    query = select(
-        year,
-        month,
-        LedgerEntry.account,
-        func.coalesce(func.sum(LedgerEntry.debit), 0)
-        - func.coalesce(func.sum(LedgerEntry.credit), 0),
-    ).group_by(year, month, LedgerEntry.account)
+    query = (
+        select(
+            year,
+            month,
+            LedgerEntry.account,
+            func.coalesce(func.sum(LedgerEntry.debit), 0)
+            - func.coalesce(func.sum(LedgerEntry.credit), 0),
+        )
+        .where(*_since_before(LedgerEntry.posted_on, since, before))
+        .group_by(year, month, LedgerEntry.account)
+    )
     out: dict[str, dict[LedgerAccount, int]] = {}
     for y, m, account, net in session.exec(query).all():
         out.setdefault(f"{int(y):04d}-{int(m):02d}", {})[LedgerAccount(account)] = int(net)
@@ -100,36 +113,59 @@ def _sums_by_month(
     return out
 
 
-def monthly(session: Session, *, today: date, leverage: float | None) -> list[MonthRow]:
-    """The pool month by month, from its first posting or enrolment up to `today`'s month."""
-    flows = _flows_by_month(session)
+def movements(
+    session: Session, *, since: date | None = None, before: date | None = None
+) -> dict[str, MonthRow]:
+    """Each month's flows, pool cash movement, enrolments and closures (no running totals),
+    for days from `since` and before `before` (either open)."""
+    flows = _flows_by_month(session, since, before)
     enrolled_only = col(Loan.enrolment) == Enrolment.ENROLLED
-    (enrolled,) = _sums_by_month(session, Loan.enrolled_on, (Loan.principal,), enrolled_only)
-    (closed,) = _sums_by_month(session, Loan.closed_on, (Loan.principal,), enrolled_only)
-    keys = set(flows) | set(enrolled) | set(closed)
-    if not keys:
-        return []
-    rows: list[MonthRow] = []
-    balance = live = 0
-    for key in months_between(min(keys), max(max(keys), month_key(today))):
+    (enrolled,) = _sums_by_month(
+        session, Loan.enrolled_on, (Loan.principal,), enrolled_only,
+        *_since_before(Loan.enrolled_on, since, before),
+    )  # fmt: skip
+    (closed,) = _sums_by_month(
+        session, Loan.closed_on, (Loan.principal,), enrolled_only,
+        *_since_before(Loan.closed_on, since, before),
+    )  # fmt: skip
+    out: dict[str, MonthRow] = {}
+    for key in sorted(set(flows) | set(enrolled) | set(closed)):
         net = flows.get(key, {})
-        row = MonthRow(
+        out[key] = MonthRow(
             month=key,
             contributions=-net.get(LedgerAccount.FUNDING, 0),
             compensation=net.get(LedgerAccount.COMPENSATION, 0),
             recoveries=-net.get(LedgerAccount.RECOVERIES, 0),
             # Interest subsidies (贴息) earned plus fee and premium subsidies paid.
             subsidies=net.get(LedgerAccount.SUBSIDIES, 0) + net.get(LedgerAccount.FEE_SUBSIDIES, 0),
+            pool_cash=net.get(LedgerAccount.POOL_CASH, 0),
             enrolled=enrolled.get(key, 0),
             closed=closed.get(key, 0),
         )
-        balance += net.get(LedgerAccount.POOL_CASH, 0)
+    return out
+
+
+def running(moved: dict[str, MonthRow], *, today: date, leverage: float | None) -> list[MonthRow]:
+    """Every month from the first movement to `today`'s month, with the balance, the live
+    enrolled principal and the leverage limit carried from month to month."""
+    if not moved:
+        return []
+    rows: list[MonthRow] = []
+    balance = live = 0
+    for key in months_between(min(moved), max(max(moved), month_key(today))):
+        row = replace(moved[key]) if key in moved else MonthRow(month=key)
+        balance += row.pool_cash
         live += row.enrolled - row.closed
         row.balance, row.live_principal = balance, live
         if leverage is not None:
             row.leverage_limit = int(leverage * max(balance, 0))
         rows.append(row)
     return rows
+
+
+def monthly(session: Session, *, today: date, leverage: float | None) -> list[MonthRow]:
+    """The pool month by month, from its first posting or enrolment up to `today`'s month."""
+    return running(movements(session), today=today, leverage=leverage)
 
 
 @dataclass
@@ -203,21 +239,9 @@ def npl_by(session: Session, dimension: str) -> list[NplRow]:
             func.coalesce(column, ""),
             (Organisation, col(Organisation.id) == col(Loan.borrower_id)),
         )
-    elif dimension == "kind":
-        kind = col(IPAsset.kind)
-        kinds = (  # one kind per loan; "mixed" when its pledges differ (min <> max: no DISTINCT)
-            select(
-                col(Pledge.loan_id).label("loan_id"),
-                sa.case(
-                    (func.min(kind) == func.max(kind), sa.cast(func.min(kind), sa.String)),
-                    else_=sa.literal(MIXED, sa.String),
-                ).label("kind"),
-            )
-            .join(IPAsset, col(IPAsset.id) == col(Pledge.asset_id))
-            .group_by(col(Pledge.loan_id))
-            .subquery()
-        )
-        raw = _npl_rows(session, kinds.c.kind, (kinds, kinds.c.loan_id == col(Loan.id)))
+    elif dimension == "kind":  # the loan's collateral kind, set at acceptance
+        kind = col(Loan.collateral_kind)
+        raw = _npl_rows(session, kind, where=kind.is_not(None))
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
     rows = [
@@ -243,39 +267,54 @@ class BankTrigger:
         return self.losses_this_year * 10_000 // self.enrolled_principal
 
 
-def bank_triggers(session: Session, *, year: int, bank_id: int | None = None) -> list[BankTrigger]:
-    """Per bank with enrolled loans: enrolled principal and this year's approved losses."""
-    losses = (
-        select(
-            col(Claim.bank_id).label("bank_id"),
-            func.sum(Claim.loss).label("losses"),
-        )
-        .where(
-            Claim.status == ClaimStatus.APPROVED,
-            col(Claim.decided_on) >= date(year, 1, 1),
-            col(Claim.decided_on) <= date(year, 12, 31),
-        )
-        .group_by(col(Claim.bank_id))
-        .subquery()
-    )
+def enrolled_by_bank(
+    session: Session,
+    *,
+    since: date | None = None,
+    before: date | None = None,
+    bank_id: int | None = None,
+) -> dict[int, int]:
+    """Principal of the loans each bank enrolled (any state), by enrolment day if given."""
     query = (
-        select(
-            Loan.bank_id,
-            Organisation.name,
-            func.sum(Loan.principal),
-            func.coalesce(func.max(losses.c.losses), 0),
+        select(Loan.bank_id, func.sum(Loan.principal))
+        .where(
+            Loan.enrolment == Enrolment.ENROLLED,
+            *_since_before(Loan.enrolled_on, since, before),
         )
-        .join(Organisation, col(Organisation.id) == col(Loan.bank_id))
-        .outerjoin(losses, losses.c.bank_id == col(Loan.bank_id))
-        .where(Loan.enrolment == Enrolment.ENROLLED)
-        .group_by(col(Loan.bank_id), col(Organisation.name))
-        .order_by(Organisation.name)
+        .group_by(col(Loan.bank_id))
     )
     if bank_id is not None:
         query = query.where(Loan.bank_id == bank_id)
-    return [
-        BankTrigger(int(b), str(n), int(p), int(lo)) for b, n, p, lo in session.exec(query).all()
-    ]
+    return {int(b): int(p) for b, p in session.exec(query).all()}
+
+
+def bank_triggers(
+    session: Session,
+    *,
+    year: int,
+    bank_id: int | None = None,
+    enrolled: dict[int, int] | None = None,
+) -> list[BankTrigger]:
+    """Per bank with enrolled loans: enrolled principal (`enrolled` if given, else counted
+    now) and this year's approved losses."""
+    if enrolled is None:
+        enrolled = enrolled_by_bank(session, bank_id=bank_id)
+    if not enrolled:
+        return []
+    losses = select(col(Claim.bank_id), func.sum(Claim.loss)).where(
+        Claim.status == ClaimStatus.APPROVED,
+        col(Claim.decided_on) >= date(year, 1, 1),
+        col(Claim.decided_on) <= date(year, 12, 31),
+        col(Claim.bank_id).in_(list(enrolled)),
+    )
+    lost = {int(b): int(x) for b, x in session.exec(losses.group_by(col(Claim.bank_id))).all()}
+    names = session.exec(
+        select(col(Organisation.id), Organisation.name).where(
+            col(Organisation.id).in_(list(enrolled))
+        )
+    ).all()
+    rows = [BankTrigger(b, str(n), enrolled[b], lost.get(b, 0)) for b, n in names if b is not None]
+    return sorted(rows, key=lambda r: (r.name, r.bank_id))
 
 
 def waiting_claims(session: Session, *, limit: int = 50) -> list[tuple[Claim, str, str]]:

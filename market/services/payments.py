@@ -10,12 +10,11 @@ from sqlmodel import Session, col, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import LedgerAccount, Role
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, stored, word
 from market.domain.payments import (
     CURRENCY,
     OPEN_STATUSES,
     PAYMENT_TRANSITIONS,
-    PURPOSE_LABELS,
     PaymentPurpose,
     PaymentStatus,
     stripe_status_outcome,
@@ -249,7 +248,7 @@ def refund(
                 day=business_date(session),
                 lines=[(LedgerAccount.POOL_CASH, payment.subsidy, 0),
                        (LedgerAccount.FEE_SUBSIDIES, 0, payment.subsidy)],
-                memo=msg("Subsidy returned: payment %(id)s refunded", id=payment.id),
+                memo=stored(N_("Subsidy returned: payment %(id)s refunded"), id=payment.id),
                 loan_id=payment.loan_id,
                 reverses_txn=payment.subsidy_txn,
             )
@@ -307,8 +306,8 @@ def _succeed(session: Session, payment: Payment, *, actor: User | None) -> None:
             day=day,
             lines=[(LedgerAccount.FEE_SUBSIDIES, payment.subsidy, 0),
                    (LedgerAccount.POOL_CASH, 0, payment.subsidy)],
-            memo=msg("Subsidy: %(what)s, payment %(id)s",
-                     what=str(PURPOSE_LABELS[payment.purpose]), id=payment.id),
+            memo=stored(N_("Subsidy: %(what)s, payment %(id)s"),
+                        what=word("purpose", payment.purpose.value), id=payment.id),
             loan_id=payment.loan_id,
         )
     _set_product(session, payment, on=True)

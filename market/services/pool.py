@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import LedgerAccount, OrgKind, Role
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, Stored, msg, stored
 from market.frame.db import transaction
 from market.models.integrity import LedgerReversal
 from market.models.orgs import Organisation, User
@@ -182,7 +182,7 @@ def post(
     actor: User | None,
     day: date,
     lines: list[tuple[LedgerAccount, int, int]],
-    memo: str,
+    memo: str | Stored,
     loan_id: int | None = None,
     claim_id: int | None = None,
     recovery_id: int | None = None,
@@ -197,6 +197,7 @@ def post(
         raise ValueError("a ledger transaction must balance")
     lock_pool(session)
     txn = uuid.uuid4().hex
+    text, message = (memo.text(), memo.as_json()) if isinstance(memo, Stored) else (memo, None)
     if reverses_txn is not None:
         session.add(LedgerReversal(reversed_txn=reverses_txn, reversal_txn=txn))
         session.flush()
@@ -208,7 +209,8 @@ def post(
                 account=account,
                 debit=debit,
                 credit=credit,
-                memo=memo,
+                memo=text,
+                memo_message=message,
                 loan_id=loan_id,
                 claim_id=claim_id,
                 recovery_id=recovery_id,
@@ -250,12 +252,13 @@ def contribute(
     with transaction(session):
         plan = contribution_plan(session, amount=amount, memo=memo)
         require_digest(expected, plan.digest)
+        note = memo.strip() or stored(N_("Government contribution"))  # plan.memo is its text
         txn = post(
             session,
             actor=actor,
             day=plan.day,
             lines=[(LedgerAccount.POOL_CASH, amount, 0), (LedgerAccount.FUNDING, 0, amount)],
-            memo=plan.memo,
+            memo=note,
         )
         entry = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).first()
         assert entry is not None
@@ -310,7 +313,7 @@ def reverse(
             actor=actor,
             day=day,
             lines=[(LedgerAccount(a), debit, credit) for a, debit, credit in plan.lines],
-            memo=msg("Reversal: %(reason)s", reason=reason.strip()),
+            memo=stored(N_("Reversal: %(reason)s"), reason=reason.strip()),
             reverses_txn=txn,
         )
         first = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).first()

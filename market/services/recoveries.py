@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from market.domain.errors import Conflict, NotFound, ValidationFailed
 from market.domain.kinds import DisposalKind, LedgerAccount
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, msg, stored, word
 from market.domain.money import format_fen
 from market.domain.statemachine import require_transition
 from market.domain.states import LOAN_TRANSITIONS, ClaimStatus, LoanStatus
@@ -205,7 +205,11 @@ def record_recovery(
                     (LedgerAccount.POOL_CASH, to_pool, 0),
                     (LedgerAccount.RECOVERIES, 0, to_pool),
                 ],
-                memo=msg("Recovery on loan %(loan)s (%(kind)s)", loan=loan.id, kind=disposal.value),
+                memo=stored(
+                    N_("Recovery on loan %(loan)s (%(kind)s)"),
+                    loan=loan.id,
+                    kind=word("disposal", disposal.value),
+                ),
                 loan_id=loan.id,
                 claim_id=claim.id,
                 recovery_id=row.id,
@@ -311,7 +315,7 @@ def reverse_recovery(
                 actor=actor,
                 day=today,
                 lines=[(LedgerAccount(a), debit, credit) for a, debit, credit in plan.lines],
-                memo=msg("Reversal: %(reason)s", reason=reason.strip()),
+                memo=stored(N_("Reversal: %(reason)s"), reason=reason.strip()),
                 loan_id=row.loan_id,
                 claim_id=row.claim_id,
                 recovery_id=row.id,

@@ -5,7 +5,10 @@ across the runs: differences between schemes are the schemes', not Monte Carlo n
 pool's starting balance does not enter the draws, and a larger balance never runs dry where a
 smaller one did, so P(run dry) is exactly monotone in the balance (and in the leverage, which
 sets it); a binary search over a grid of candidates then finds the same answer as trying every
-grid point. For the pool's share it is monotone in expectation (and in practice under CRN).
+grid point. For the pool's share nothing guarantees that (the splits' rounding and caps, the
+annual budget and the recoveries all depend on it), so the designer does not assume it: it
+tries the shares from the largest down and stops at the first that meets the target, which is
+the largest such grid value whatever the shape of P(run dry).
 """
 
 from __future__ import annotations
@@ -124,14 +127,21 @@ Evaluate = Callable[[int], tuple[float, float]]
 
 
 def search(
-    grid: list[int], evaluate: Evaluate, target: float, *, increasing: bool
+    grid: list[int],
+    evaluate: Evaluate,
+    target: float,
+    *,
+    increasing: bool,
+    monotone: bool = True,
 ) -> dict[str, Any]:
-    """Binary search of a grid on which P(dry) grows with the value (`increasing`) or falls.
+    """The most favourable grid value with P(dry) <= target: the largest if P grows with the
+    value (`increasing`), else the smallest. With `monotone` (P provably monotone on the
+    grid) by binary search; otherwise by trying the values from the favourable end until one
+    meets the target (exact whatever P's shape; every value past the answer is tried).
 
-    Returns the answer (the most favourable grid value with P <= target: the largest if P
-    grows with the value, else the smallest), every value evaluated with P and its standard
-    error, and the grid values whose P lies within 1.96 standard errors of the target (the
-    answer's Monte Carlo uncertainty)."""
+    Returns the answer, the method, every value evaluated with P and its standard error, and
+    the grid values whose P lies within 1.96 standard errors of the target (the answer's Monte
+    Carlo uncertainty)."""
     seen: dict[int, tuple[float, float]] = {}
 
     def ok(i: int) -> bool:
@@ -141,7 +151,10 @@ def search(
 
     lo, hi = 0, len(grid) - 1
     answer: int | None = None
-    if increasing:  # largest i with ok(i); ok holds on a prefix
+    if not monotone:
+        order = range(hi, -1, -1) if increasing else range(len(grid))
+        answer = next((i for i in order if ok(i)), None)
+    elif increasing:  # largest i with ok(i); ok holds on a prefix
         while lo <= hi:
             mid = (lo + hi) // 2
             if ok(mid):
@@ -158,6 +171,7 @@ def search(
     near = sorted(v for v, (p, se) in seen.items() if abs(p - target) <= Z95 * max(se, 1e-12))
     return {
         "answer": None if answer is None else grid[answer],
+        "method": "bisection" if monotone else "scan",
         "evaluated": sorted([v, p, se] for v, (p, se) in seen.items()),
         "uncertain": [near[0], near[-1]] if near else [],
     }
@@ -180,7 +194,8 @@ def design(
     if goal.what == "share":  # the remainder party can give up at most its own share
         most = scheme.shares.get("pool", 0) + scheme.shares.get(scheme.remainder_party, 0)
         grid = [v for v in grid if v <= most] or [min(goal.lo, most)]
-    steps = max(1, math.ceil(math.log2(len(grid) + 1)))
+    monotone = goal.what != "share"  # see the module's docstring
+    steps = max(1, math.ceil(math.log2(len(grid) + 1))) if monotone else len(grid)
     calls = [0]
 
     def evaluate(value: int) -> tuple[float, float]:
@@ -200,7 +215,9 @@ def design(
         return p, math.sqrt(p * (1 - p) / result.scenarios)
 
     # P(dry) grows with the leverage and the share, falls with the pool's size
-    found = search(grid, evaluate, goal.target_bp / 10_000, increasing=goal.what != "pool")
+    found = search(
+        grid, evaluate, goal.target_bp / 10_000, increasing=goal.what != "pool", monotone=monotone
+    )
     found.update(goal.to_dict())
     found["principal"] = principal
     found["scenarios"] = params.scenarios

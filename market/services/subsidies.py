@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from market.domain.errors import Conflict
 from market.domain.kinds import LedgerAccount
-from market.domain.messages import N_, msg
+from market.domain.messages import N_, msg, stored
 from market.domain.money import format_fen
 from market.domain.schedule import add_months
 from market.domain.states import Enrolment
@@ -74,7 +74,7 @@ def post_earned(
         actor=actor,
         day=day,
         lines=[(LedgerAccount.SUBSIDIES, amount, 0), (LedgerAccount.SUBSIDY_PAYABLE, 0, amount)],
-        memo=msg("Interest subsidy earned on loan %(loan)s", loan=loan.id),
+        memo=stored(N_("Interest subsidy earned on loan %(loan)s"), loan=loan.id),
         loan_id=loan.id,
     )
     loan.interest_subsidy += amount
@@ -130,7 +130,7 @@ def pay_accrued(session: Session, *, actor: User) -> int:
                         (LedgerAccount.SUBSIDY_PAYABLE, amount, 0),
                         (LedgerAccount.POOL_CASH, 0, amount),
                     ],
-                    memo=msg("Interest subsidy paid on loan %(loan)s", loan=loan_id),
+                    memo=stored(N_("Interest subsidy paid on loan %(loan)s"), loan=loan_id),
                     loan_id=loan_id,
                 )
             )

@@ -225,3 +225,17 @@ def lending_world(session: Session, world: World) -> LendingWorld:
         suspension_id=suspension.id,
         txn=first_txn(session),
     )
+
+
+def desk_book(session: Session, world: World) -> tuple[Loan, Loan]:
+    """Jan 5: 40m opening funds, loan A 1m (patent + trademark). Feb 10: 5m more, loan B 2m
+    (one patent). Later loan A is 95 days overdue (NPL, a day-end)."""
+    million = 1_000_000_00
+    setup_pool(session, world, day=date(2026, 1, 5))  # 40m CNY
+    loan_a = make_loan(session, world)
+    set_day(session, date(2026, 2, 10))
+    pool.contribute(session, actor=world.users["bureau"], amount=5 * million, memo="Top-up")
+    patent = make_asset(session, world.sme, AssetKind.INVENTION_PATENT)
+    loan_b = make_loan(session, world, assets=[patent], amount=2 * million)
+    make_npl(session, loan_a)
+    return loan_a, loan_b

@@ -10,17 +10,14 @@ from datetime import date
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from market.domain.kinds import AssetKind
-from market.models.lending import Loan
 from market.services import desk_alerts, desk_history
 from market.services import pool as pool_svc
 from market.services.claim_decision import decide_claim
 from tests.market.conftest import World, sign_in
-from tests.market.factories import make_asset
 from tests.market.lending_fixtures import (
+    desk_book,
     make_claim,
     make_loan,
-    make_npl,
     set_day,
     setup_pool,
 )
@@ -28,17 +25,7 @@ from tests.market.lending_fixtures import (
 M = 1_000_000_00  # one million CNY in fen
 
 
-def _arrange(session: Session, world: World) -> tuple[Loan, Loan]:
-    """Jan 5: 40m opening funds, loan A 1m (patent + trademark). Feb 10: 5m more, loan B 2m
-    (one patent). Later loan A is 95 days overdue (NPL) and its claim is filed."""
-    setup_pool(session, world, day=date(2026, 1, 5))  # 40m CNY
-    loan_a = make_loan(session, world)
-    set_day(session, date(2026, 2, 10))
-    pool_svc.contribute(session, actor=world.users["bureau"], amount=5 * M, memo="Top-up")
-    patent = make_asset(session, world.sme, AssetKind.INVENTION_PATENT)
-    loan_b = make_loan(session, world, assets=[patent], amount=2 * M)
-    make_npl(session, loan_a)
-    return loan_a, loan_b
+_arrange = desk_book  # 40m + 5m in the pool, loans A (1m, NPL) and B (2m)
 
 
 def test_months_follow_the_ledger_and_the_enrolled_book(session: Session, world: World) -> None:

@@ -23,7 +23,7 @@ from market.services import forecast_worker, forecasts
 from market.services.forecast_engine import ForecastParams
 from market.services.forecasts import scheme_in_force_entry
 from tests.market.conftest import World, make_test_app, sign_in
-from tests.market.lending_fixtures import make_loan, setup_pool
+from tests.market.lending_fixtures import POOL_FUNDS, make_loan, setup_pool
 
 PARAMS = ForecastParams(scenarios=3000, years=3, pd_bp={"BBB": 800})
 REDIS = "redis://127.0.0.1:6379/15"
@@ -188,6 +188,13 @@ def test_the_page_flow_progress_results_and_csv(
     assert job.seed == 42 and job.params["pd_bp"]["BBB"] == 800
     data = client.get(f"/desk/forecasts/{job.id}.csv").get_data(as_text=True)
     assert "p_runs_dry_within_horizon" in data and "pool_loss_var99_fen" in data
+    # the fan starts at year 0 with the balance when requested (setup_pool's 40m CNY), every band
+    assert job.pool_balance == POOL_FUNDS
+    for q in (5, 25, 50, 75, 95):
+        assert f",balance_p{q}_fen,year 0,{POOL_FUNDS}\r\n" in data
+    assert ",balance_p50_fen,year 3," in data and ",year 4," not in data
+    fan = html.split("<svg", 2)[1]
+    assert ">Year 0<" in fan and ">Year 3<" in fan
     sign_in(client, world.users["bank_officer"])
     assert client.get(f"/desk/forecasts/{job.id}").status_code == 403
     assert client.get(f"/desk/forecasts/{job.id}.csv").status_code == 403

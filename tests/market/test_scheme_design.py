@@ -55,8 +55,11 @@ def test_designer_matches_a_brute_force_grid(what: str, lo: int, hi: int, step: 
     expected = (min(ok) if what == "pool" else max(ok)) if ok else None
     assert found["answer"] == expected
     assert expected is not None and expected not in (lo, hi)  # the case really searches
-    # the search tried far fewer points than the grid, each with its standard error
-    assert len(found["evaluated"]) < len(grid)
+    if what == "share":  # no monotonicity assumed: every share from the top down to the answer
+        assert found["method"] == "scan"
+        assert [v for v, _p, _se in found["evaluated"]] == [v for v, _p in grid if v >= expected]
+    else:  # bisection: far fewer points than the grid
+        assert found["method"] == "bisection" and len(found["evaluated"]) < len(grid)
     for value, p, se in found["evaluated"]:
         assert p == dict(grid)[value] and se >= 0
     # P(dry) falls with the pool's size (exactly, under common random numbers)
@@ -91,3 +94,25 @@ def test_pool_share_edit_keeps_the_shares_whole() -> None:
 def test_goal_errors_name_the_field() -> None:
     bad = DesignGoal(what="pool", target_bp=0, within_years=5, lo=10, hi=5, step=1)
     assert set(bad.errors(3)) == {"target", "within_years", "lo"}
+
+
+def test_search_without_monotonicity_matches_brute_force() -> None:
+    # A made-up P(run dry) that rises, falls and rises again over the grid 0..10: the values
+    # meeting a 10% target are 0, 1, 3 and 8 (worked by hand), so the largest is 8 and the
+    # smallest of a falling search is 0.
+    table = [0.01, 0.02, 0.30, 0.05, 0.40, 0.50, 0.50, 0.60, 0.09, 0.70, 0.80]
+    grid = list(range(11))
+
+    def evaluate(v: int) -> tuple[float, float]:
+        return table[v], 0.0
+
+    largest = scheme_design.search(grid, evaluate, 0.10, increasing=True, monotone=False)
+    assert largest["answer"] == 8 and largest["method"] == "scan"
+    assert [v for v, _p, _se in largest["evaluated"]] == [8, 9, 10]  # stopped at the answer
+    smallest = scheme_design.search(grid, evaluate, 0.10, increasing=False, monotone=False)
+    assert smallest["answer"] == 0
+    # bisection, which assumes monotonicity, is misled on this grid (why the designer scans):
+    # 5 fails, 2 fails, 0 and 1 pass: it answers 1
+    assert scheme_design.search(grid, evaluate, 0.10, increasing=True)["answer"] == 1
+    never = scheme_design.search(grid, lambda v: (0.5, 0.0), 0.10, increasing=True, monotone=False)
+    assert never["answer"] is None and len(never["evaluated"]) == len(grid)

@@ -16,7 +16,7 @@ AUDIT = ListSpec(
     default_sort="id",
     search=(col(AuditEvent.action), col(AuditEvent.object_type)),
     numbers={"object": col(AuditEvent.object_id), "organisation": col(AuditEvent.organisation_id)},
-    date_column=col(AuditEvent.at),
+    date_column=col(AuditEvent.business_on),  # the business date shown on each row
     filters=(
         Filter("q", _l("Action or object")),
         Filter("object", _l("Object number"), "number"),

@@ -17,6 +17,7 @@ from market.services import accounts, servicing
 from market.services.clock import business_date
 from market.services.dayend_preview import move_after_preview, plan_day_end
 from market.services.previews import StalePreview
+from market.text.labels import ACTION_LABELS
 from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.views.admin import lists
 from market.views.admin.clock_preview import day_end_preview
@@ -207,5 +208,10 @@ def audit_log() -> ResponseReturnValue:
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(actor_ids)))}
     return render_template(
-        "admin/audit.html", events=page.items, actors=actors, page=page, action=action
+        "admin/audit.html",
+        events=page.items,
+        actors=actors,
+        page=page,
+        action=action,
+        action_labels=ACTION_LABELS,
     )

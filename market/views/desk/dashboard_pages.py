@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from market.domain.errors import ValidationFailed
 from market.frame.db import get_session
-from market.services import desk_alerts, desk_history, targets
+from market.services import desk_alerts, desk_history, desk_rollup, targets
 from market.services import pool as pool_svc
 from market.services.clock import business_date
 from market.text.desk_labels import dimension_label, group_label
@@ -27,7 +27,7 @@ from market.views.desk.blueprint import DESK, INVALID, bp, compact, csv_response
 from market.views.desk.forms import AlertLevelsForm
 from market.views.formtools import apply_errors
 
-DIMENSIONS = ("bank", "kind", "industry", "region")
+DIMENSIONS = desk_rollup.DIMENSIONS
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Figures:
     npl: dict[str, list[desk_history.NplRow]]
     banks: list[desk_history.BankTrigger]
     taken_at: float
+    rollup: desk_rollup.Stamp | None  # the NPL tables are as of this day-end (None: live)
 
 
 _CACHE: dict[str, Figures] = {}
@@ -104,8 +105,9 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _figures(session: Session, pool: Pool) -> Figures:
-    """The aggregates, reused for DESK_CACHE_SECONDS (default 30 s; 0 under tests) as long as
-    the business date, pool balance and scheme are unchanged (a posting invalidates them)."""
+    """The aggregates (roll-ups of the last day-end plus the months since, computed now),
+    reused for DESK_CACHE_SECONDS (default 30 s; 0 under tests) as long as the business date,
+    pool balance and scheme are unchanged (a posting invalidates them)."""
     ttl = current_app.config.get("DESK_CACHE_SECONDS", 0 if current_app.testing else 30)
     key = f"{pool.today}|{pool.balance}|{pool.version_label}"
     now = time.time()
@@ -113,12 +115,15 @@ def _figures(session: Session, pool: Pool) -> Figures:
         hit = _CACHE.get(key)
     if ttl > 0 and hit is not None and now - hit.taken_at < ttl:
         return hit
+    as_of = desk_rollup.stamp(session)
+    npl_total, npl = desk_rollup.npl(session, as_of=as_of)
     figures = Figures(
-        months=desk_history.monthly(session, today=pool.today, leverage=pool.leverage),
-        npl_total=desk_history.npl_total(session),
-        npl={dim: desk_history.npl_by(session, dim) for dim in DIMENSIONS},
-        banks=desk_history.bank_triggers(session, year=pool.today.year),
+        months=desk_rollup.monthly(session, today=pool.today, leverage=pool.leverage, as_of=as_of),
+        npl_total=npl_total,
+        npl=npl,
+        banks=desk_rollup.bank_triggers(session, year=pool.today.year, as_of=as_of),
         taken_at=now,
+        rollup=as_of,
     )
     if ttl > 0:
         with _CACHE_LOCK:
@@ -179,6 +184,7 @@ def _render(form: AlertLevelsForm | None = None, status: int = 200) -> ResponseR
             npl_total=figures.npl_total,
             npl=_npl_tables(figures, pool.trigger_bp),
             taken_at=datetime.fromtimestamp(figures.taken_at, UTC),
+            rollup=figures.rollup,
             banks=banks,
             waiting=desk_history.waiting_claims(session),
             alerts=alerts,
@@ -226,7 +232,9 @@ def months_csv() -> ResponseReturnValue:
     """The monthly figures behind the history charts."""
     session = get_session()
     pool = _pool(session)
-    months = desk_history.monthly(session, today=pool.today, leverage=pool.leverage)
+    months = desk_rollup.monthly(
+        session, today=pool.today, leverage=pool.leverage, as_of=desk_rollup.stamp(session)
+    )
     header = [
         "month", "balance_fen", "contributions_fen", "compensation_fen", "recoveries_fen",
         "interest_subsidies_fen", "enrolled_fen", "closed_fen", "live_principal_fen",
@@ -246,7 +254,8 @@ def npl_csv(dimension: str) -> ResponseReturnValue:
     """The NPL figures by one dimension."""
     if dimension not in DIMENSIONS:
         abort(404)
-    rows = desk_history.npl_by(get_session(), dimension)
+    session = get_session()
+    rows = desk_rollup.npl(session, as_of=desk_rollup.stamp(session))[1][dimension]
     header = [dimension, "loans", "principal_fen", "npl_loans", "npl_principal_fen", "npl_bp"]
     return csv_response(
         f"npl-{dimension}.csv",

@@ -97,20 +97,27 @@ def forecast_new() -> ResponseReturnValue:
     return _render_list(form, INVALID)
 
 
-def _forecast_charts(result: dict[str, Any]) -> dict[str, Markup]:
-    years = [_("Year %(n)s", n=t + 1) for t in range(result["years"])]
+def fan_from_start(result: dict[str, Any], start: int) -> list[list[int]]:
+    """Each quantile path of the pool's balance, starting at year 0 with the balance on the
+    day the forecast was requested (`start`, the same in every scenario), then each year's
+    end."""
+    return [[start, *path] for path in result["fan"]["paths"]]
+
+
+def _forecast_charts(result: dict[str, Any], start: int) -> dict[str, Markup]:
+    years = [_("Year %(n)s", n=t) for t in range(result["years"] + 1)]
     names = [f"P{round(q * 100)}" for q in result["fan"]["q"]]
     hist = result["loss"]["histogram"]
     return {
         "fan": svg.fan_chart(
             years,
-            result["fan"]["paths"],
-            label=_("Pool balance at the end of each year: P5 to P95 (CNY)"),
+            fan_from_start(result, start),
+            label=_("Pool balance at year 0 (when requested) and each year's end: P5 to P95 (CNY)"),
             fmt=compact,
             names=[f"{names[0]}–{names[-1]}", f"{names[1]}–{names[-2]}", names[len(names) // 2]],
         ),
         "dry": svg.bar_chart(
-            years,
+            years[1:],
             [p * 100 for p in result["dry_by_year"]],
             label=_("Probability that the pool is exhausted at the end of each year (%)"),
             fmt=lambda v: f"{v:.3g}%",
@@ -135,10 +142,10 @@ def forecast_detail(job_id: int) -> ResponseReturnValue:
     snap = session.get(PortfolioSnapshot, job.snapshot_id)
     charts: dict[str, Any] = {}
     if job.status is JobStatus.DONE and job.kind is JobKind.FORECAST:
-        charts = _forecast_charts(job.result)
+        charts = _forecast_charts(job.result, job.pool_balance)
     elif job.status is JobStatus.DONE and job.kind is JobKind.COMPARE:
         charts = {
-            entry["label"]: _forecast_charts(entry["summary"])["fan"]
+            entry["label"]: _forecast_charts(entry["summary"], job.pool_balance)["fan"]
             for entry in job.result["schemes"]
         }
     return render_template(
@@ -197,9 +204,9 @@ def forecast_csv(job_id: int) -> ResponseReturnValue:
     elif job.status is JobStatus.DONE and job.kind is JobKind.COMPARE:
         summaries = [(e["label"], e["summary"]) for e in job.result["schemes"]]
     for label, s in summaries:
-        for k, q in enumerate(s["fan"]["q"]):
-            for t, v in enumerate(s["fan"]["paths"][k]):
-                rows.append([label, f"balance_p{round(q * 100)}_fen", f"year {t + 1}", v])
+        for q, path in zip(s["fan"]["q"], fan_from_start(s, job.pool_balance), strict=True):
+            for t, v in enumerate(path):  # year 0: the balance when requested
+                rows.append([label, f"balance_p{round(q * 100)}_fen", f"year {t}", v])
         for t, p in enumerate(s["dry_by_year"]):
             rows.append([label, "p_exhausted", f"year {t + 1}", p])
         rows.append([label, "p_runs_dry_within_horizon", "", s["depletion"]])

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from market.domain.kinds import LedgerAccount
 from market.models.pool import LedgerEntry
+from market.text.stored_text import shown
 from market.views.paging import PER_PAGE, ListSpec, Page, apply_filters, bounded_int
 from market.views.pool.figures import LedgerTxn
 from market.views.pool.lists import LEDGER_FILTERS
@@ -91,7 +92,8 @@ def _txns(session: Session, ids: list[str], after: dict[str, int]) -> list[Ledge
         txn = by_txn.get(entry.txn)
         if txn is None:
             txn = by_txn[entry.txn] = LedgerTxn(
-                txn=entry.txn, posted_on=entry.posted_on, memo=entry.memo,
+                txn=entry.txn, posted_on=entry.posted_on,
+                memo=shown(entry.memo, entry.memo_message),
                 loan_id=entry.loan_id, claim_id=entry.claim_id, recovery_id=entry.recovery_id,
                 reverses_txn=entry.reverses_txn, balance_after=after[entry.txn],
             )
@@ -135,7 +137,8 @@ def ledger_csv_rows(session: Session) -> Iterator[list[Any]]:
         for line in held:
             yield [
                 line.txn, line.posted_on.isoformat(), line.account.value, _cny(line.debit),
-                _cny(line.credit), _text(line.memo), line.loan_id or "", line.claim_id or "",
+                _cny(line.credit), _text(shown(line.memo, line.memo_message)),
+                line.loan_id or "", line.claim_id or "",
                 line.recovery_id or "", line.reverses_txn or "", _cny(balance),
             ]
 
