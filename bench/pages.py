@@ -47,10 +47,10 @@ PAGES = (
 )
 
 
-def database(base: str, loans: int, reuse: bool) -> tuple[str, Engine]:
+def database(base: str, loans: int, reuse: bool, prefix: str) -> tuple[str, Engine]:
     """The URL and engine of a database holding a book of `loans` loans."""
     server = make_url(base)
-    name = f"ipm_bench_pages_{loans}"
+    name = f"{prefix}_{loans}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         found = conn.execute(
@@ -156,12 +156,13 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep books built by a former run")
+    parser.add_argument("--prefix", default="ipm_bench_pages", help="database name prefix")
     args = parser.parse_args()
     figures = {}
     ends = {}
     for size in (args.small, args.large):
         print(f"book of {size} loans ...", flush=True)
-        url, engine = database(args.db, size, args.reuse)
+        url, engine = database(args.db, size, args.reuse, args.prefix)
         figures[size] = measure(url, engine, args.repeat)
         ends[size] = min(day_end(engine) for _ in range(3))
         engine.dispose()

@@ -204,6 +204,7 @@ class Story:
             "interest_subsidy": sum(i for _, i in parts) // 2 if enrolled else 0,
             "insurance_premium": amount * 200 // 10_000 if insured else 0,
             "classification": "normal", "days_past_due": 0, "npl_since": None,
+            "outstanding_principal": 0,
             "closed_on": None, "created_at": noon(accepted)}
         self.audit(accepted, sme[1], sme[0], "loan.create", "Loan", loan_id, {"principal": amount})
         if disbursed is not None:
@@ -252,6 +253,7 @@ class Story:
                     "kind": "scheduled", "amount": p + i, "principal": p, "interest": i,
                     "recorded_by_id": bank[1], "reference": f"Transfer {loan['id']}-{n}",
                     "created_at": noon(due)})
+        loan["outstanding_principal"] = loan["principal"] - principal_paid
         if paid == len(parts):
             loan["status"] = LoanStatus.REPAID
             loan["closed_on"] = dues[-1]

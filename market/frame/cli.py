@@ -221,6 +221,7 @@ def advance_date(days: int | None, to_day: object) -> None:
         raise click.ClickException(exc.message) from exc
     click.echo(
         f"Business date: {target.isoformat()}: {done.offers_expired} offers expired, "
+        f"{done.loans_accrued} loans accrued penalty interest, "
         f"{done.loans_recounted} loans' days past due changed, {done.loans_reclassified} "
         f"reclassified ({time.perf_counter() - started:.1f} s)"
     )

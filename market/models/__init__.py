@@ -3,6 +3,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.calendar import HolidayYear
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
@@ -37,6 +38,7 @@ __all__ = [
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",
+    "HolidayYear",
     "IPAsset",
     "IdempotencyKey",
     "Instalment",

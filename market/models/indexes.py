@@ -11,6 +11,11 @@ from market.models.pool import Claim, LedgerEntry
 from market.models.servicing import Instalment
 
 UNPAID = "principal_paid < principal_due OR interest_paid < interest_due"
+ENROLLED = "enrolment = 'enrolled'"
+NPL_OWED = (
+    "enrolment = 'enrolled' AND status IN ('active', 'in_claim') "
+    "AND classification IN ('substandard', 'doubtful', 'loss')"
+)
 
 
 def _t(model: type) -> sa.Table:
@@ -44,6 +49,24 @@ INDEXES = (
     sa.Index("ix_financing_request_status_id", _t(FinancingRequest).c.status,
              _t(FinancingRequest).c.id),
     sa.Index("ix_claim_status_id", _t(Claim).c.status, _t(Claim).c.id),
+    # The pool overview's enrolled book by bank, state and class: an index-only scan
+    # (migration 0012_scale2).
+    sa.Index(
+        "ix_loan_enrolled_book",
+        _t(Loan).c.bank_id, _t(Loan).c.status, _t(Loan).c.classification, _t(Loan).c.principal,
+        sqlite_where=sa.text(ENROLLED),
+        postgresql_where=sa.text(ENROLLED),
+    ),
+    # Loan lists filtered by state and class (the bureau's "active, loss" view), their counts.
+    sa.Index("ix_loan_status_class", _t(Loan).c.status, _t(Loan).c.classification, _t(Loan).c.id),
+    # What the NPL loans still owe, by bank, scheme version and size (the pool's exposure).
+    sa.Index(
+        "ix_loan_npl_owed",
+        _t(Loan).c.bank_id, _t(Loan).c.scheme_version_id, _t(Loan).c.principal,
+        _t(Loan).c.outstanding_principal,
+        sqlite_where=sa.text(NPL_OWED),
+        postgresql_where=sa.text(NPL_OWED),
+    ),
     # The desk: the current month's enrolments and closures beside the roll-ups (0012_desk2).
     sa.Index("ix_loan_enrolled_on", _t(Loan).c.enrolled_on),
     sa.Index("ix_loan_closed_on", _t(Loan).c.closed_on),

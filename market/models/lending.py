@@ -158,6 +158,10 @@ class Loan(SQLModel, table=True):
     compound_accrued: int = Field(default=0, sa_column=money_column(server_default="0"))
     penalty_paid: int = Field(default=0, sa_column=money_column(server_default="0"))
     penalty_accrued_to: date | None = None
+    # Principal lent and not yet repaid: 0 until disbursement, then principal minus the
+    # principal of every repayment (market.services.repayment keeps it; the pool figures read
+    # it instead of summing instalments; tests/market/invariants.py checks it).
+    outstanding_principal: int = Field(default=0, sa_column=money_column(server_default="0"))
     insurance_in_force_on: date | None = None  # set when the premium is paid (payments)
     guarantee_in_force_on: date | None = None  # set when the guarantee fee is paid
     # The kind of IP pledged (an AssetKind value, or "mixed" when the pledges differ), set at

@@ -87,7 +87,7 @@ def file_claim(
             scheme = pool.scheme_of(version)
             _check_confirmation(scheme, loss_confirmed_on, where.npl_since, today)
             deadline = claim_deadline(
-                scheme, npl_since=where.npl_since, loss_confirmed_on=loss_confirmed_on
+                session, scheme, npl_since=where.npl_since, loss_confirmed_on=loss_confirmed_on
             )
             if deadline is not None and today > deadline:
                 raise Conflict(

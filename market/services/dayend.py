@@ -1,6 +1,7 @@
 """Moving the business date and the day-end work it triggers, set-wise: offers past their
-expiry lapse and every live loan's days past due and five-tier class are recomputed in a
-handful of SQL statements, whatever the size of the book.
+expiry lapse, overdue amounts accrue penalty and compound interest (dayend_accrual) and every
+live loan's days past due and five-tier class are recomputed in a handful of SQL statements,
+whatever the size of the book.
 
 Classification follows the 2023 rule (商业银行金融资产风险分类办法, CBIRC + PBoC order 2023
 No. 1): a loan is in a class when it is *more than* that class's number of days past due.
@@ -17,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from market.domain.schedule import Classification
 from market.domain.states import LoanStatus, OfferStatus
@@ -29,6 +30,9 @@ from market.models.servicing import Instalment
 from market.models.types import UTCDateTime
 from market.services import desk_rollup
 from market.services.clock import set_business_date
+from market.services.dayend_accrual import accrue_overdue_set
+from market.services.dayend_sql import days_since as _days_since
+from market.services.dayend_sql import table as _table
 from market.services.servicing import thresholds
 
 LIVE = (LoanStatus.ACTIVE.value, LoanStatus.IN_CLAIM.value)
@@ -45,6 +49,7 @@ class DayEnd:
     offers_expired: int
     loans_recounted: int  # live loans whose days past due changed
     loans_reclassified: int  # of which changed class (one audit event each)
+    loans_accrued: int = 0  # live loans with overdue amounts that accrued penalty interest
 
 
 def move_business_date(
@@ -64,6 +69,8 @@ def run_day_end(
     session.flush()
     say("offers")
     expired = expire_offers_set(session, actor=actor, today=day)
+    say("penalty interest")
+    accrued = accrue_overdue_set(session, today=day)
     say("days past due")
     recounted = refresh_days_past_due(session, today=day)
     say("classification")
@@ -71,13 +78,7 @@ def run_day_end(
     desk_rollup.refresh(session, today=day, progress=say)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()
-    return DayEnd(day, expired, recounted, changed)
-
-
-def _table(model: type[SQLModel]) -> sa.Table:
-    table = sa.inspect(model).local_table
-    assert isinstance(table, sa.Table)
-    return table
+    return DayEnd(day, expired, recounted, changed, accrued)
 
 
 def _dialect(session: Session) -> str:
@@ -129,14 +130,6 @@ def expire_offers_set(session: Session, *, actor: User | None, today: date) -> i
         .values(status=OfferStatus.EXPIRED.value, decided_at=sa.literal(now, UTCDateTime()))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _days_since(dialect: str, today: date, earlier: Any) -> Any:
-    """Whole days from `earlier` (a date expression) to `today`."""
-    if dialect == "postgresql":
-        return sa.cast(sa.literal(today, sa.Date()), sa.Date()) - earlier
-    return sa.cast(sa.func.julianday(sa.literal(today.isoformat())) - sa.func.julianday(earlier),
-                   sa.Integer())
 
 
 def refresh_days_past_due(session: Session, *, today: date) -> int:

@@ -20,14 +20,8 @@ from market.models.orgs import User
 from market.models.servicing import Instalment
 from market.services import previews
 from market.services.clock import business_date
-from market.services.dayend import (
-    LIVE,
-    _days_since,
-    _dialect,
-    _table,
-    class_of_days,
-    move_business_date,
-)
+from market.services.dayend import LIVE, class_of_days, move_business_date
+from market.services.dayend_sql import days_since, table
 from market.services.servicing import thresholds
 
 #: How many of the offers to expire the preview lists by number (all are counted).
@@ -82,8 +76,8 @@ def plan_day_end(session: Session, *, day: date) -> DayEndPlan:
             msg("The business date cannot go back (it is %(day)s).", day=today.isoformat()),
             errors={"day": N_("Must not be before the current business date.")},
         )
-    loan = _table(Loan)
-    inst = _table(Instalment)
+    loan = table(Loan)
+    inst = table(Instalment)
     unpaid_overdue = sa.and_(
         inst.c.loan_id == loan.c.id,
         inst.c.due_on < sa.literal(day),
@@ -103,7 +97,7 @@ def plan_day_end(session: Session, *, day: date) -> DayEndPlan:
         .group_by(loan.c.id, loan.c.classification)
         .subquery("oldest")
     )
-    dpd = sa.func.coalesce(_days_since(_dialect(session), day, oldest.c.oldest), 0)
+    dpd = sa.func.coalesce(days_since(session.get_bind().dialect.name, day, oldest.c.oldest), 0)
     new_class = class_of_days(dpd, thresholds(session)).label("new_class")
     moving = (
         sa.select(new_class, sa.func.count())
@@ -114,7 +108,7 @@ def plan_day_end(session: Session, *, day: date) -> DayEndPlan:
     reclassified = {
         Classification(value): int(count) for value, count in session.execute(moving).all()
     }
-    offer = _table(Offer)
+    offer = table(Offer)
     due = sa.and_(
         offer.c.status == OfferStatus.APPROVED.value, offer.c.expires_on < sa.literal(day)
     )

@@ -199,7 +199,7 @@ class OfferFigures:
     first_payment: int
     largest_payment: int
     total_interest: int
-    subsidy: int
+    subsidy: int  # an estimate on the scheduled interest; paid on interest actually paid
     premium: int
     expired: bool
     net_cost: int  # interest and premium, less the subsidy

@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from market.domain.errors import Conflict, NotFound, ValidationFailed
+from market.domain.interest import Debt, debt_in_default
 from market.domain.kinds import DisposalKind, LedgerAccount
 from market.domain.messages import N_, msg, stored, word
 from market.domain.money import format_fen
@@ -345,42 +346,73 @@ def reverse_recovery(
 
 @dataclass(frozen=True)
 class StillOwed:
-    """What the borrower of a compensated loan still owes, and to whom."""
+    """What the borrower of a compensated loan still owes, and to whom, on `as_of`."""
 
     creditor_id: int  # the lending bank, which collects on behalf of the payers
     principal: int
     interest: int
-    penalty: int
-    recovered: int  # recoveries that went to the payers (not a surplus to the borrower)
+    penalty: int  # penalty and compound interest accrued to `as_of`, less what was paid
+    recovered: int  # recoveries applied to the debt (the payers' part, not a surplus)
     by_party: dict[str, int] = field(default_factory=dict)  # unrecovered share of each payer
+    decided_on: date | None = None  # the claim decision: the whole debt is overdue from then
+    as_of: date | None = None
 
     @property
     def total(self) -> int:
-        return max(0, self.principal + self.interest + self.penalty - self.recovered)
+        return self.principal + self.interest + self.penalty
 
 
 def still_owed(session: Session, loan: Loan) -> StillOwed | None:
-    """The borrower's debt after the claim was paid: principal, interest and penalty owed on
-    the day the claim was decided, less what recoveries paid back to the payers."""
+    """The borrower's debt after the claim was paid, on the business date.
+
+    On the decision day the borrower owed the outstanding principal, the interest due (and
+    accrued in the current period) and the penalty accrued so far. (inference) The claim paid
+    the whole outstanding principal as a loss, so from that day the whole principal counts as
+    overdue: it keeps accruing penalty interest and the unpaid interest compound interest
+    (market.domain.interest, 银发〔2003〕251号). Each recovery paid to the payers is applied on
+    the day received: penalty, interest, then principal (民法典 art. 561).
+    """
     if loan.id is None or loan.status not in (LoanStatus.COMPENSATED, LoanStatus.CLOSED):
         return None
     claim = approved_claim(session, loan.id)
     if claim is None or claim.decided_on is None:
         return None
+    decided = claim.decided_on
     rows: list[Instalment] = instalments(session, loan.id)
-    where = position(rows, claim.decided_on, thresholds(session), terms_of(loan))
-    interest = sum(r.interest_due - r.interest_paid for r in rows if r.due_on <= claim.decided_on)
+    where = position(rows, decided, thresholds(session), terms_of(loan))
+    interest = sum(r.interest_due - r.interest_paid for r in rows if r.due_on <= decided)
+    today = max(business_date(session), decided)
+    debt = debt_in_default(
+        Debt(where.outstanding_principal, interest + where.accrued_interest, where.penalty_due, 0),
+        since=decided,
+        until=today,
+        payments=_recovered_by_day(session, claim),
+        rate_bp=loan.rate_bp,
+        markup_bp=loan.penalty_markup_bp,
+        convention=loan.day_count,
+    )
     version = session.get(SchemeVersion, claim.scheme_version_id)
     assert version is not None
     unpaid = claim_outstanding(
         session, claim, pool.scheme_of(version).recovery_rule == "treasury"
     )
-    recovered = sum(int(v) for v in claim.split.values()) - sum(unpaid.values())
     return StillOwed(
         creditor_id=loan.bank_id,
-        principal=where.outstanding_principal,
-        interest=interest,
-        penalty=where.penalty_due,
-        recovered=recovered,
+        principal=debt.principal,
+        interest=debt.interest,
+        penalty=debt.penalty,
+        recovered=debt.applied,
         by_party=unpaid,
+        decided_on=decided,
+        as_of=today,
     )
+
+
+def _recovered_by_day(session: Session, claim: Claim) -> list[tuple[date, int]]:
+    """(day received, the payers' part) of each recovery on the claim not reversed."""
+    reversed_ids = set(reversals_for_loan(session, claim.loan_id))
+    return [
+        (row.received_on, sum(int(v) for k, v in row.distribution.items() if k != "borrower"))
+        for row in recoveries_for_loan(session, claim.loan_id)
+        if row.claim_id == claim.id and row.id not in reversed_ids
+    ]

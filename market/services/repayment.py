@@ -90,6 +90,7 @@ def disburse(
         loan.penalty_accrued_to = today
         loan.status = LoanStatus.ACTIVE
         loan.disbursed_on = today
+        loan.outstanding_principal = loan.principal
         loan.maturity_on = plan.maturity
         session.add(loan)
         audit.record(
@@ -168,6 +169,7 @@ def record_repayment(
         for r in rows:
             session.add(r)
         loan.maturity_on = rows[-1].due_on
+        loan.outstanding_principal -= paid_p
         changed = [
             {
                 "number": r.number,

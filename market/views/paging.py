@@ -19,6 +19,9 @@ PER_PAGE = 50
 PER_PAGE_CHOICES = (20, 50, 100, 200)
 MAX_PAGE = 100_000
 MAX_SEARCH = 100
+# A list counts at most this many rows and then shows "more than 10,000": counting a whole
+# 500,000-row audit log on every view costs more than the page itself (issue 12).
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Page(Generic[T]):
     desc: bool
     args: dict[str, str]  # the filters in force, as given
     filters: Sequence[Filter] = ()
+    capped: bool = False  # more than `total` rows match (only the first COUNT_CAP counted)
+    more: bool = False  # a capped list has rows after this page
 
     @property
     def pages(self) -> int:
@@ -69,6 +74,8 @@ class Page(Generic[T]):
 
     @property
     def last(self) -> int:
+        if self.capped:
+            return (self.page - 1) * self.per_page + len(self.items)
         return min(self.total, self.page * self.per_page)
 
     @property
@@ -77,7 +84,7 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more if self.capped else self.page < self.pages
 
     def url(self, **changes: Any) -> str:
         """This list's URL with some parameters changed (filters kept)."""
@@ -202,19 +209,27 @@ def paginate(
     query, kept = apply_filters(query, spec, given)
     sort, desc, clauses = order(spec, given)
     per_page = bounded_int(given.get("per_page"), PER_PAGE, 1, max(PER_PAGE_CHOICES))
-    total = int(
-        session.execute(
-            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-        ).scalar_one()
-    )
-    pages = max(1, -(-total // per_page))
-    page = min(bounded_int(given.get("page"), 1, 1, MAX_PAGE), pages)
+    total = count_capped(session, query)
+    capped = total > COUNT_CAP
+    if capped:
+        total = COUNT_CAP
+        page = bounded_int(given.get("page"), 1, 1, MAX_PAGE)
+    else:
+        page = min(bounded_int(given.get("page"), 1, 1, MAX_PAGE), max(1, -(-total // per_page)))
     clauses.append(tiebreak.desc() if desc else tiebreak.asc())
     rows = session.execute(
-        query.order_by(None).order_by(*clauses).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(None).order_by(*clauses).offset((page - 1) * per_page).limit(per_page + 1)
     )
     items = list(rows.scalars().all() if scalars else rows.all())
-    return Page(items, total, page, per_page, sort, desc, kept, spec.filters)
+    more = len(items) > per_page
+    del items[per_page:]
+    return Page(items, total, page, per_page, sort, desc, kept, spec.filters, capped, more)
+
+
+def count_capped(session: Session, query: Any) -> int:
+    """How many rows `query` gives, counting no further than COUNT_CAP + 1."""
+    limited = query.order_by(None).limit(COUNT_CAP + 1).subquery()
+    return int(session.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
 
 
 def empty_page(spec: ListSpec) -> Page[Any]:

@@ -63,6 +63,7 @@ DETAIL_PAGES = [
     re.compile(r"^/assets/\d+$"),  # an asset
     re.compile(r"^/assets/\d+/valuation$"),  # its valuation report
     re.compile(r"^/pool/claims/?$"),  # the pool's tabs
+    re.compile(r"^/pool/claims/\d+$"),  # a claim: its split or the decision form
     re.compile(r"^/pool/ledger/?$"),
     re.compile(r"^/pool/schemes/?$"),
 ]

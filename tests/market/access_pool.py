@@ -14,6 +14,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("pool.index", "GET"): READERS,
     ("pool.ledger", "GET"): READERS,
     ("pool.claims", "GET"): READERS,
+    ("pool.claim_detail", "GET"): READERS,
     ("pool.npl", "GET"): READERS,
     ("pool.schemes", "GET"): READERS,
     ("pool.schemes", "POST"): BUREAU,

@@ -31,6 +31,11 @@ CHECKS: dict[str, str] = {
               <> COALESCE((SELECT SUM(interest_paid) FROM instalment i WHERE i.loan_id = l.id), 0)
            OR EXISTS (SELECT 1 FROM repayment r WHERE r.loan_id = l.id
                       AND r.principal + r.interest + r.penalty <> r.amount)""",
+    "a loan's outstanding principal is its principal minus the principal repaid": """
+        SELECT l.id FROM loan l
+        WHERE l.outstanding_principal <> CASE WHEN l.disbursed_on IS NULL THEN 0
+              ELSE l.principal - COALESCE((SELECT SUM(principal_paid) FROM instalment i
+                                            WHERE i.loan_id = l.id), 0) END""",
     "penalty paid never exceeds penalty accrued": """
         SELECT id FROM loan WHERE penalty_paid > penalty_accrued + compound_accrued
            OR penalty_paid <> (SELECT COALESCE(SUM(penalty), 0) FROM repayment r

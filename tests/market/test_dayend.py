@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskCliRunner
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from market.domain.schedule import Classification, classify
@@ -24,6 +25,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.query_budget import counting
 
 # 商业银行金融资产风险分类办法 (CBIRC + PBoC order 2023 No. 1; DOMAIN.md): overdue more than
 # 90 days at least substandard, more than 270 doubtful, more than 360 loss; any overdue amount
@@ -126,3 +128,28 @@ def test_advance_date_prints_progress(
     result = runner.invoke(args=["advance-date", "--days", "40"])
     assert result.exit_code == 0, result.output
     assert "days past due" in result.output and "reclassified" in result.output
+
+
+def test_new_thresholds_reclassify_set_wise_in_the_same_statements_whatever_the_book(
+    session: Session, world: World, connection: Connection
+) -> None:
+    setup_pool(session, world)
+    loans = [make_loan(session, world)]
+    set_day(session, first_due(session, loans[0]) + timedelta(days=30))
+    counts = []
+    for text in ("7/90/270/360", "1/29/60/90"):
+        with counting(connection) as seen:
+            servicing.set_thresholds(session, actor=world.admin, text=text)
+        counts.append(len(seen))
+        loans.append(make_loan(session, world))
+        loans.append(make_loan(session, world))
+    assert counts[0] == counts[1]
+    session.refresh(loans[0])
+    # 30 days past due is more than 29: substandard under 1/29/60/90, with its audit event.
+    assert loans[0].classification is Classification.SUBSTANDARD
+    event = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "loan.classify", AuditEvent.object_id == loans[0].id
+        ).order_by(col(AuditEvent.id).desc())
+    ).first()
+    assert event is not None and event.after["classification"] == "substandard"

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 from werkzeug.routing import Rule
 
+from market.models.audit import AuditEvent
 from market.services import passwords
 from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
@@ -59,6 +60,8 @@ BY_HAND: dict[str, type[FlaskForm] | None] = {
 }
 # Audit actions a rejected submission may append (the attempt itself is the fact recorded).
 AUDITED_REJECTIONS = {"user.sign_in_failed"}
+# The position of `action` in an audit_event row of the snapshot (the table's column order).
+ACTION_COLUMN = [c.name for c in AuditEvent.__table__.columns].index("action")  # type: ignore[attr-defined]
 
 
 class Site:
@@ -76,6 +79,8 @@ class Site:
             "kind": "invention_patent",
             "user_id": world.users["insurer"].id,
             "recovery_id": 1,
+            "org_id": world.sme.organisation_id,
+            "loan_year": 1,
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
@@ -165,7 +170,7 @@ def _strip_audited_rejections(
 ) -> dict[str, list[tuple[Any, ...]]]:
     rows = snapshot.get("audit_event", [])
     snapshot["audit_event"] = [
-        r for r in rows if r[0] in before_ids or r[4] not in AUDITED_REJECTIONS
+        r for r in rows if r[0] in before_ids or r[ACTION_COLUMN] not in AUDITED_REJECTIONS
     ]
     return snapshot
 

@@ -232,3 +232,17 @@ def test_qingdao_pays_back_part_of_each_years_premium(
     sign_in(client, world.sme)
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert format_fen(1_600_000) in html and format_fen(1_200_000) in html
+
+
+def test_the_loan_keeps_its_outstanding_principal(session: Session, world: World) -> None:
+    loan = _loan(session, world)
+    assert loan.outstanding_principal == 100_000_000  # paid out in full
+    _pay_first(session, world, loan)
+    session.refresh(loan)
+    # Instalment 1 repaid 8,333,333 of principal: 100,000,000 - 8,333,333 = 91,666,667.
+    assert loan.outstanding_principal == AFTER_FIRST
+    set_day(session, date(2026, 2, 15))
+    # Paid off ten days into period 2: 91,666,667 principal + 10 days x 9,166.6667 interest.
+    _pay(session, world, loan, AFTER_FIRST + 91_667, RepaymentKind.FULL)
+    session.refresh(loan)
+    assert loan.outstanding_principal == 0 and loan.status is LoanStatus.REPAID

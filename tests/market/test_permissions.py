@@ -72,6 +72,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.clock", "GET"): frozenset({"admin"}),
     ("admin.clock", "POST"): frozenset({"admin"}),
     ("admin.audit_log", "GET"): frozenset({"bureau", "admin"}),
+    ("admin.holidays", "GET"): frozenset({"admin"}),
+    ("admin.holidays", "POST"): frozenset({"admin"}),
+    # The company profile of `sme`'s company (each SME also opens its own at /company).
+    ("main.company", "GET"): frozenset({"sme", "admin"}),
+    ("main.company_high_tech", "POST"): frozenset({"sme", "admin"}),
     **access_lending.ACCESS,
     **access_pool.ACCESS,
     **access_desk.ACCESS,
@@ -94,6 +99,7 @@ def _url(app: Flask, endpoint: str, world: World, asset_id: int, **more: object)
         "user_id": world.users["insurer"].id,
         "token": "not-a-token",
         "recovery_id": 1,  # the reversal form is refused (no reason) before the id is read
+        "org_id": world.sme.organisation_id,
         **more,
     }
     rule = _rule(app, endpoint)

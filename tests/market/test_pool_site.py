@@ -64,7 +64,7 @@ def _page(client: FlaskClient, url: str) -> str:
 def test_pool_pages_render_for_bureau_and_admin(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    lending_world(session, world)
+    lw = lending_world(session, world)
     for who in ("bureau", "admin"):
         sign_in(client, world.users[who])
         for url in (
@@ -83,6 +83,7 @@ def test_pool_pages_render_for_bureau_and_admin(
     assert "/pool/contributions" not in index  # the administrator only looks
     assert "/lift" not in index
     assert "/decide" not in _page(client, "/pool/claims")
+    assert "/decide" not in _page(client, f"/pool/claims/{lw.claim_id}")
     assert "/reverse" not in _page(client, "/pool/ledger")
     assert 'id="new-version"' not in _page(client, "/pool/schemes")
 
@@ -164,7 +165,8 @@ def test_the_pool_forms_carry_their_csrf_token(
         ("/pool/", "/pool/contributions", {"amount": "100"}),
         ("/pool/", f"/pool/suspensions/{lw.suspension_id}/lift", {"reason": "Plan agreed"}),
         ("/pool/ledger", f"/pool/ledger/{lw.txn}/reverse", {"reason": "Wrong budget line"}),
-        ("/pool/claims", f"/pool/claims/{lw.claim_id}/decide", {"approve": "Approve"}),
+        (f"/pool/claims/{lw.claim_id}", f"/pool/claims/{lw.claim_id}/decide",
+         {"approve": "Approve"}),
     ):
         page = _page(client, url)
         form = page[page.index(f'action="{action}"') :]
@@ -218,7 +220,14 @@ def test_approving_a_claim_pays_exactly_the_pools_share_and_shows_the_split(
     assert {r.party: r.amount for r in owed} == {
         p: v for p, v in expected.as_dict().items() if p not in ("pool", "bank") and v
     }
-    page = _page(client, "/pool/claims?status=approved")
+    assert response.headers["Location"].endswith(f"/pool/claims/{claim.id}")
+    listed = _page(client, "/pool/claims?status=approved")
+    # The queue is one row per claim with the pool's payment; the split is on the claim's page.
+    row = listed[listed.index(f'id="claim-{claim.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert format_fen(expected["pool"]) in row and 'data-party="pool"' not in listed
+    assert f'href="/pool/claims/{claim.id}"' in row
+    page = _page(client, f"/pool/claims/{claim.id}")
     assert f'id="claim-{claim.id}"' in page
     for party, amount in expected.as_dict().items():
         assert f'data-party="{party}"' in page and format_fen(amount) in page
@@ -257,7 +266,8 @@ def test_rejecting_needs_a_reason_and_changes_nothing_without_one(
     assert claim.status is ClaimStatus.REJECTED and claim.decision_reason == reason
     assert loan.status is LoanStatus.ACTIVE
     assert (pool.pool_balance(session), _ledger_lines(session)) == (balance, lines)
-    assert reason in _page(client, "/pool/claims?status=rejected")
+    assert f'id="claim-{lw.claim_id}"' in _page(client, "/pool/claims?status=rejected")
+    assert reason in _page(client, f"/pool/claims/{lw.claim_id}")
     # A decided claim cannot be decided again.
     assert client.post(url, data=keyed({"approve": "Approve"})).status_code == 409
 

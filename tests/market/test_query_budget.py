@@ -19,7 +19,8 @@ from tests.market.query_budget import counting
 BUDGET = 30
 PAGES: dict[Role, tuple[str, ...]] = {
     Role.SME: ("/dashboard", "/assets/", "/financing/", "/loans/"),
-    Role.BANK_OFFICER: ("/dashboard", "/financing/", "/loans/", "/financing/?status=open"),
+    Role.BANK_OFFICER: ("/dashboard", "/financing/", "/loans/", "/financing/?status=open",
+                        "/claims/"),
     Role.BUREAU: ("/pool/", "/pool/claims", "/pool/ledger", "/pool/npl", "/loans/", "/financing/",
                   "/assets/", "/receivables", "/admin/audit"),
     Role.ADMIN: ("/admin/organisations", "/admin/users", "/admin/audit", "/admin/clock",

@@ -252,12 +252,16 @@ def test_weihai_deadline_counts_ten_working_days_from_the_confirmation(
     assert claim.deadline_on == date(2026, 5, 25)
 
 
-def test_the_deadline_skips_china_public_holidays_and_counts_make_up_days() -> None:
+def test_the_deadline_skips_china_public_holidays_and_counts_make_up_days(
+    session: Session,
+) -> None:
     # 国办发明电〔2024〕12号: National Day 1-8 Oct 2025 off; Sun 28 Sep and Sat 11 Oct worked.
     # From Fri 26 Sep: 28 Sep (1), 29 (2), 30 (3), 9 Oct (4), 10 (5), Sat 11 (6), 13 (7),
     # 14 (8), 15 (9), 16 Oct (10).
     scheme = Scheme.from_dict(preset_data("weihai"))
-    last = claim_deadline(scheme, npl_since=None, loss_confirmed_on=date(2025, 9, 26))
+    last = claim_deadline(
+        session, scheme, npl_since=None, loss_confirmed_on=date(2025, 9, 26)
+    )
     assert last == date(2025, 10, 16)
 
 

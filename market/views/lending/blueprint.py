@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from market.domain.errors import ValidationFailed
@@ -16,7 +15,6 @@ from market.domain.kinds import Role
 from market.domain.states import OfferStatus
 from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
-from market.models.servicing import Instalment
 
 bp = Blueprint("lending", __name__)
 
@@ -82,21 +80,6 @@ def flash_failure(exc: ValidationFailed) -> None:
 def is_banker(user: User) -> bool:
     """True if the user works at a bank (officer or approver)."""
     return user.role in BANKERS
-
-
-def outstanding(session: Session, loan_ids: list[int]) -> dict[int, int]:
-    """Outstanding principal of each loan, from its schedule (one query)."""
-    if not loan_ids:
-        return {}
-    query = (
-        select(
-            Instalment.loan_id,
-            func.sum(Instalment.principal_due - Instalment.principal_paid),
-        )
-        .where(col(Instalment.loan_id).in_(loan_ids))
-        .group_by(col(Instalment.loan_id))
-    )
-    return {int(i): int(v or 0) for i, v in session.exec(query).all()}
 
 
 def timeline_context(session: Session, events: list[AuditEvent]) -> dict[str, Any]:

@@ -11,8 +11,10 @@ from market.domain.kinds import AssetKind
 from market.domain.messages import _l
 from market.domain.schedule import Classification
 from market.domain.states import (
+    CLAIM_STATUS_LABELS,
     LOAN_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
+    ClaimStatus,
     LoanStatus,
     RequestStatus,
 )
@@ -20,7 +22,7 @@ from market.models.assets import IPAsset
 from market.models.lending import FinancingRequest, Loan, RequestAsset
 from market.models.orgs import Organisation
 from market.models.pledges import Pledge
-from market.models.pool import Receivable
+from market.models.pool import Claim, Receivable
 from market.text.labels import CLASSIFICATION_LABELS
 from market.text.reference import KIND_LABELS
 from market.views.paging import Filter, ListSpec
@@ -99,5 +101,23 @@ RECEIVABLES = ListSpec(
         Filter("claim", _l("Claim number"), "number"),
         Filter("from", _l("Since"), "date"),
         Filter("to", _l("Until"), "date"),
+    ),
+)
+
+BANK_CLAIMS = ListSpec(
+    sorts={"id": col(Claim.id), "filed": col(Claim.filed_on), "loss": col(Claim.loss),
+           "deadline": col(Claim.deadline_on), "borrower": col(Organisation.name)},
+    default_sort="id",
+    search=(col(Organisation.name), col(Organisation.uscc)),
+    choices={"status": col(Claim.status)},
+    numbers={"loan": col(Claim.loan_id)},
+    date_column=col(Claim.filed_on),
+    filters=(
+        Filter("q", _l("Borrower or credit code")),
+        Filter("status", _l("Status"), "choice",
+               tuple((s.value, CLAIM_STATUS_LABELS[s]) for s in ClaimStatus)),
+        Filter("loan", _l("Loan number"), "number"),
+        Filter("from", _l("Filed from"), "date"),
+        Filter("to", _l("Filed to"), "date"),
     ),
 )

@@ -26,6 +26,7 @@ from market.services import requests as request_svc
 from market.services import subsidies as subsidies_svc
 from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
+from market.services.holiday_calendar import CalendarMissing
 from market.services.payout_plan import PayoutPlan, plan_payout
 from market.services.previews import StalePreview
 from market.services.timeline import request_timeline
@@ -44,7 +45,6 @@ from market.views.lending.blueprint import (
     flash_form_errors,
     is_banker,
     orgs_by_id,
-    outstanding,
     timeline_context,
 )
 from market.views.lending.forms import (
@@ -80,7 +80,6 @@ def loans() -> ResponseReturnValue:
         rows=rows,
         page=page,
         orgs=orgs_by_id(session, [r.borrower_id for r in rows] + [r.bank_id for r in rows]),
-        outstanding=outstanding(session, [r.id for r in rows if r.id is not None]),
         **LABELS,
     )
 
@@ -116,10 +115,15 @@ def loan_page(
     }
     claims = claims_svc.claims_for_loan(session, loan.id)
     deadline = None
+    deadline_problem = ""
     if version is not None and position is not None and position.classification.is_npl:
-        deadline = claim_deadline(
-            pool_svc.scheme_of(version), npl_since=position.npl_since, loss_confirmed_on=None
-        )
+        try:
+            deadline = claim_deadline(
+                session, pool_svc.scheme_of(version), npl_since=position.npl_since,
+                loss_confirmed_on=None,
+            )
+        except CalendarMissing as exc:
+            deadline_problem = exc.message
     lender = is_banker(user) and user.organisation_id == loan.bank_id
     can_claim = (
         lender
@@ -151,6 +155,7 @@ def loan_page(
         disburse_form=disburse_form or DisburseForm(formdata=None),
         reverse_form=ReverseRecoveryForm(formdata=None),
         deadline=deadline,
+        deadline_problem=deadline_problem,
         scheme=pool_svc.scheme_of(version) if version is not None else None,
         lender=lender,
         can_claim=can_claim,

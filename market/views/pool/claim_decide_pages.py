@@ -88,7 +88,7 @@ def approval_preview(plan: ApprovalPlan, claim: Claim) -> Preview:
         warnings=warnings,
         digest=plan.digest,
         confirm_label=label,
-        back=url_for("pool.claims", _anchor=f"claim-{claim.id}"),
+        back=url_for("pool.claim_detail", claim_id=claim.id),
         can_confirm=can_confirm,
     )
 
@@ -127,7 +127,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
     except CompensationSuspended as exc:
         # The bank's compensation is suspended: the claim waits, nothing changed.
         flash(str(exc.message), "warning")
-        return redirect(url_for("pool.claims", _anchor=f"claim-{claim_id}"))
+        return redirect(url_for("pool.claim_detail", claim_id=claim_id))
     if claim.status is ClaimStatus.APPROVED:
         flash(
             _(
@@ -147,7 +147,7 @@ def decide_claim(claim_id: int) -> ResponseReturnValue:
         )
     else:
         flash(_("Claim %(id)s is rejected.", id=claim.id), "info")
-    return redirect(url_for("pool.claims", _anchor=f"claim-{claim.id}"))
+    return redirect(url_for("pool.claim_detail", claim_id=claim_id))
 
 
 def _plan(claim_id: int) -> ApprovalPlan:

@@ -56,7 +56,7 @@ class ClaimRow:
     loan: Loan | None
     filed_by: User | None
     decided_by: User | None
-    recommended_by: User | None
+    recommended_by: User | None = None
     receivables: dict[str, Receivable] = field(default_factory=dict)
     partners: dict[int, Organisation] = field(default_factory=dict)
     recoveries: list[Recovery] = field(default_factory=list)
@@ -143,6 +143,11 @@ def render_claims(
     threshold_form: SecondApprovalForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The claims queue: one table row per claim; a decision sent back with errors shows
+    its claim's page with the form."""
+    if decide_forms:
+        claim_id, form = next(iter(decide_forms.items()))
+        return _render_claim(claim_id, form=form, status=status)
     session = get_session()
     wanted = _status_filter()
     query = listings.claims_query(borrower=listings.needs_borrower(request.args))
@@ -154,21 +159,6 @@ def render_claims(
     listed = list(page.items)
     if wanted is not None:
         page.args["status"] = wanted.value
-    forms = dict(decide_forms or {})
-    if decide_forms:
-        # A decision sent back with errors: make sure its claim is on the page.
-        shown = {c.id for c in listed}
-        for claim_id in decide_forms:
-            if claim_id not in shown:
-                extra = session.get(Claim, claim_id)
-                if extra is not None:
-                    listed.insert(0, extra)
-    if is_bureau():
-        for claim in listed:
-            if claim.status is ClaimStatus.FILED:
-                assert claim.id is not None
-                forms.setdefault(claim.id, DecideForm(formdata=None))
-                unique_ids(forms[claim.id], claim.id)
     second_above = {"amount": four_eyes.threshold(session)}
     counts = {s: 0 for s in ClaimStatus}
     for state, number in session.exec(
@@ -177,9 +167,10 @@ def render_claims(
         counts[ClaimStatus(state)] = int(number)
     return render_template(
         "pool/claims.html",
-        rows=_claim_rows(listed),
+        claims=listed,
+        banks=_by_id(session, Organisation, {c.bank_id for c in listed}),
+        loans=_by_id(session, Loan, {c.loan_id for c in listed}),
         page=page,
-        forms=forms,
         wanted=wanted,
         counts=counts,
         statuses=list(ClaimStatus),
@@ -190,11 +181,39 @@ def render_claims(
     ), status
 
 
+def _render_claim(
+    claim_id: int, *, form: DecideForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """One claim: the loan, the decision form (bureau, filed claims) or the split."""
+    session = get_session()
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        abort(404)
+    forms = {}
+    if claim.status is ClaimStatus.FILED and (form is not None or is_bureau()):
+        forms[claim_id] = form or DecideForm(formdata=None)
+        unique_ids(forms[claim_id], claim_id)
+    return render_template(
+        "pool/claim.html",
+        r=_claim_rows([claim])[0],
+        forms=forms,
+        today=business_date(session),
+        classification_labels=CLASSIFICATION_LABELS,
+    ), status
+
+
 @bp.route("/claims")
 @roles_required(*READERS)
 def claims() -> ResponseReturnValue:
-    """The banks' compensation claims, filterable by status."""
+    """The banks' compensation claims, paged, sortable and filterable by status."""
     return render_claims()
+
+
+@bp.route("/claims/<int:claim_id>")
+@roles_required(*READERS)
+def claim_detail(claim_id: int) -> ResponseReturnValue:
+    """One claim with its split, recoveries and, while filed, the bureau's decision."""
+    return _render_claim(claim_id)
 
 
 def _document_text(data: dict[str, Any]) -> str:

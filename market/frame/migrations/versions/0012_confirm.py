@@ -1,7 +1,7 @@
 """confirm: four eyes on claims (who recommended a claim, and a guard in the database)
 
 Revision ID: 0012_confirm
-Revises: 0012_desk2
+Revises: 0012_money
 Create Date: 2026-12-01 08:40:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012_confirm'
-down_revision: str | None = '0012_desk2'
+down_revision: str | None = '0012_money'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
