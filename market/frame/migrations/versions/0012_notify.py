@@ -1,7 +1,7 @@
 """notify: in-app notifications, e-mail choices, outbox delivery state
 
 Revision ID: 0012_notify
-Revises: 0007_hardening
+Revises: 0012_confirm
 Create Date: 2026-12-01 08:40:00
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import market.models.types
 
 revision: str = '0012_notify'
-down_revision: str | None = '0007_hardening'
+down_revision: str | None = '0012_confirm'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
