@@ -30,7 +30,7 @@ from market.frame.db import transaction
 from market.models.lending import Loan
 from market.models.orgs import User
 from market.models.pool import BankSuspension, Claim, Receivable, SchemeVersion
-from market.services import audit, four_eyes, pool, previews
+from market.services import audit, four_eyes, notifications, pool, previews
 from market.services.claim_context import claim_deadline
 from market.services.claim_plan import ApprovalPlan, plan_approval
 from market.services.claims import OWING_PARTIES, enrolled_principal, npl_losses
@@ -119,6 +119,7 @@ def file_claim(
                 after=audit.snapshot(claim),
                 organisation_id=loan.bank_id,
             )
+            notifications.claim_filed(session, claim)
             audit.record(
                 session,
                 actor=actor,
@@ -223,6 +224,7 @@ def decide_claim(
             before=loan_before,
             after=audit.snapshot(loan),
         )
+        notifications.claim_decided(session, claim)
         if approve:
             _check_suspension(
                 session, actor=actor, bank_id=loan.bank_id, scheme_version=version, today=today
@@ -312,3 +314,4 @@ def _check_suspension(
         after=audit.snapshot(row),
         organisation_id=bank_id,
     )
+    notifications.bank_suspended(session, row)
