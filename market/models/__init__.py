@@ -9,6 +9,7 @@ from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
+from market.models.notifications import NoticeEmailChoice, Notification
 from market.models.orgs import Organisation, User
 from market.models.outbox import OutboxEmail
 from market.models.payments import FeeTable, Payment, StripeEvent
@@ -47,6 +48,8 @@ __all__ = [
     "LedgerEntry",
     "LedgerReversal",
     "Loan",
+    "NoticeEmailChoice",
+    "Notification",
     "Offer",
     "Organisation",
     "OutboxEmail",

@@ -18,10 +18,11 @@ from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from werkzeug.routing import Rule
 
 from market.models.audit import AuditEvent
+from market.models.notifications import Notification
 from market.services import passwords
 from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
@@ -65,6 +66,13 @@ AUDITED_REJECTIONS = {"user.sign_in_failed"}
 ACTION_COLUMN = [c.name for c in AuditEvent.__table__.columns].index("action")  # type: ignore[attr-defined]
 
 
+def any_notice(session: Session) -> int:
+    """A notification of the fuzz world (the lending world's events raise several)."""
+    notice = session.exec(select(Notification).order_by(col(Notification.id))).first()
+    assert notice is not None and notice.id is not None
+    return notice.id
+
+
 class Site:
     """The fuzz world: objects in every state a route needs, and the forms its pages show."""
 
@@ -87,6 +95,7 @@ class Site:
             "token": passwords.make_token(app.config["SECRET_KEY"], passwords.RESET, world.sme),
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
+            "notice_id": any_notice(session),
             **access_documents.document_args(app, session, world, folder, self.lw.claim_id),
         }
 

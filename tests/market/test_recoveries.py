@@ -25,6 +25,7 @@ from market.services import claim_decision, pool, recoveries
 from tests.market.conftest import World, sign_in
 from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import make_claim, make_loan, make_npl, set_day, setup_pool
+from tests.market.previewkit import confirmed, preview
 
 LOSS = 100_000_000
 
@@ -146,16 +147,17 @@ def test_the_loan_page_shows_the_debt_and_asks_again_for_a_surplus(
     assert format_fen(500_000) in html and 'name="confirm_surplus"' in html
     assert 'value="1005000"' in html and 'value="Buyer Co"' in html  # what was typed stays
     assert session.exec(select(func.count()).select_from(Recovery)).one() == 0
-    confirmed = keyed({**data, "confirm_surplus": "y"})
-    response = client.post(f"/loans/{loan.id}/recoveries", data=confirmed)
+    surplus_ok = {**data, "confirm_surplus": "y"}
+    page, _ = preview(client, f"/loans/{loan.id}/recoveries", keyed(surplus_ok))
+    assert "it goes to the borrower" in page.get_data(as_text=True)  # the surplus, named
+    response = confirmed(client, f"/loans/{loan.id}/recoveries", surplus_ok)
     assert response.status_code == 302
     row = session.exec(select(Recovery)).one()
     assert row.distribution["borrower"] == 500_000
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert f"/recoveries/{row.id}/reverse" in html
-    response = client.post(
-        f"/loans/{loan.id}/recoveries/{row.id}/reverse",
-        data=keyed({"reason": "Wrong buyer entered"}),
+    response = confirmed(
+        client, f"/loans/{loan.id}/recoveries/{row.id}/reverse", {"reason": "Wrong buyer entered"}
     )
     assert response.status_code == 302
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)

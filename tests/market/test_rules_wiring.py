@@ -21,7 +21,7 @@ from market.models.lending import FinancingRequest, Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Receivable
 from market.services import acceptance as acceptance_svc
-from market.services import claim_decision, pool
+from market.services import claim_decision, claim_plan, pool
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
@@ -282,7 +282,7 @@ def test_guangzhou_2025_relending_bonus_and_suspended_compensation(
         session, actor=world.users["bank_officer"], loan_id=second.id or 0
     )
     paid_before = pool.pool_balance(session)
-    with pytest.raises(claim_decision.CompensationSuspended) as caught:
+    with pytest.raises(claim_plan.CompensationSuspended) as caught:
         claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason=""
         )

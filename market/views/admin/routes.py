@@ -15,10 +15,12 @@ from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
 from market.services import accounts, holiday_calendar, servicing
 from market.services.clock import business_date
-from market.services.dayend import move_business_date
+from market.services.dayend_preview import move_after_preview, plan_day_end
+from market.services.previews import StalePreview
 from market.text.labels import ACTION_LABELS
 from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.views.admin import lists
+from market.views.admin.clock_preview import day_end_preview
 from market.views.admin.forms import (
     BusinessDateForm,
     HolidayYearForm,
@@ -29,6 +31,7 @@ from market.views.admin.forms import (
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
 from market.views.paging import paginate
+from market.views.preview import render_preview, sent_digest
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -150,15 +153,22 @@ def _render_clock(
 @bp.route("/clock", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def clock() -> ResponseReturnValue:
-    """See and move the business date; see the classification thresholds."""
+    """See and move the business date (after a preview of what the day-end will change);
+    see the classification thresholds."""
     session = get_session()
     form = BusinessDateForm()
     if form.validate_on_submit():
+        expected = sent_digest()
         try:
+            if expected is None:
+                return render_preview(day_end_preview(plan_day_end(session, day=form.day.data)))
             with transaction(session):
-                move_business_date(session, actor=actor(), day=form.day.data)
+                move_after_preview(session, actor=actor(), day=form.day.data, expected=expected)
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
+        except StalePreview:
+            plan = plan_day_end(session, day=form.day.data)
+            return render_preview(day_end_preview(plan), stale=True)
         else:
             flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()), "success")
             return redirect(url_for("admin.clock"))

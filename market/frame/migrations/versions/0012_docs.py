@@ -2,7 +2,7 @@
 disposal contracts)
 
 Revision ID: 0012_docs
-Revises: 0012_money
+Revises: 0012_notify
 Create Date: 2026-12-01 08:30:00
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import market.models.types
 
 revision: str = '0012_docs'
-down_revision: str | None = '0012_money'
+down_revision: str | None = '0012_notify'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
