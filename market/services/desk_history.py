@@ -225,8 +225,11 @@ def npl_total(session: Session, *, bank_id: int | None = None) -> NplRow:
 
 
 def npl_by(session: Session, dimension: str) -> list[NplRow]:
-    """NPL figures grouped by "bank", "kind" (of pledged IP), "industry" or "region"."""
-    if dimension == "bank":
+    """NPL figures grouped by "bank", "kind" (of pledged IP), "industry", "region" or
+    "bank_id" (each bank by its id: names need not be unique)."""
+    if dimension == "bank_id":
+        raw = _npl_rows(session, col(Loan.bank_id))
+    elif dimension == "bank":
         raw = _npl_rows(
             session,
             Organisation.name,
