@@ -70,8 +70,11 @@ def test_after_a_day_end_the_overview_shows_the_hand_worked_figures(
     assert version is not None
     book = npl_book(session, today=today, scheme=pool_svc.scheme_of(version))
     assert book.as_of is not None and book.as_of.as_of == today
-    assert (book.live_principal, book.npl_outstanding, book.pool_exposure) == (3 * M, M, 54 * M // 100)
-    assert (book.flows.contributions, book.flows.compensation, book.flows.recoveries) == (45 * M, 0, 0)
+    assert (book.live_principal, book.npl_outstanding, book.pool_exposure) == (
+        3 * M, M, 54 * M // 100
+    )
+    flows = book.flows
+    assert (flows.contributions, flows.compensation, flows.recoveries) == (45 * M, 0, 0)
     (row,) = [r for r in book.banks if r.bank.id == world.bank.id]
     assert (row.enrolled_principal, row.live_loans, row.npl_loans, row.npl_outstanding) == (
         3 * M, 2, 1, M

@@ -8,15 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
-from market.domain.kinds import LedgerAccount
+from market.domain.kinds import LedgerAccount, OrgKind
 from market.domain.schedule import Classification
 from market.domain.states import Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
-from market.models.pool import LedgerEntry, SchemeVersion
+from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
 from market.services import desk_rollup, pool
 from market.services import requests as request_svc
 from market.services.desk_history import MonthRow
@@ -132,6 +132,7 @@ class NplBook:
     live_principal: int = 0  # of every live enrolled loan (what the leverage limit counts)
     flows: MonthRow = field(default_factory=lambda: MonthRow(month=""))  # totals, all months
     as_of: desk_rollup.Stamp | None = None
+    suspensions: list[BankSuspension] = field(default_factory=list)  # newest first
 
 
 def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook:
@@ -154,9 +155,8 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
     triggers = {
         t.bank_id: t for t in desk_rollup.bank_triggers(session, year=today.year, as_of=book.as_of)
     }
-    bank_ids = {b.id for b in request_svc.participating_banks(session) if b.id is not None}
-    suspensions = pool.suspensions(session)
-    suspended = {s.bank_id for s in suspensions if s.lifted_on is None}
+    book.suspensions = pool.suspensions(session)
+    suspended = {s.bank_id for s in book.suspensions if s.lifted_on is None}
     # Outstanding principal of the NPL loans (the loan's column), by bank and by (scheme
     # version, loan size): the pool's share depends on the loan's size.
     live = and_(
@@ -174,8 +174,13 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
         .where(live, npl, col(Loan.outstanding_principal) > 0)
         .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
     ).all()
-    ids = bank_ids | set(counts) | set(triggers) | {s.bank_id for s in suspensions}
-    orgs = session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
+    # Every active bank (request_svc.participating_banks) and any other with figures.
+    ids = set(counts) | set(triggers) | {s.bank_id for s in book.suspensions}
+    kind, active = col(Organisation.kind), col(Organisation.is_active)
+    active_bank = and_(kind == OrgKind.BANK, active.is_(True))
+    orgs = session.exec(
+        select(Organisation).where(or_(active_bank, col(Organisation.id).in_(ids)))
+    ).all()
     rows = {
         o.id: BankRow(bank=o, trigger_bp=trigger, suspended=o.id in suspended)
         for o in orgs

@@ -68,7 +68,7 @@ def _render_index(
     waiting = session.exec(
         select(Claim).where(Claim.status == ClaimStatus.FILED).order_by(col(Claim.id)).limit(5)
     ).all()
-    live = [s for s in pool_svc.suspensions(session) if s.lifted_on is None]
+    live = [s for s in book.suspensions if s.lifted_on is None]
     forms = dict(lift_forms or {})
     for suspension in live:
         assert suspension.id is not None
