@@ -33,13 +33,14 @@ from market.models.pledges import Pledge
 from market.models.rollups import DeskGroup, DeskMonth
 from market.models.settings import Setting
 from market.services import desk_history
-from market.services.desk_history import BankTrigger, MonthRow, NplRow
+from market.services.desk_history import BankTrigger, MonthRow, NplRow, OwedGroup
 
 AS_OF_KEY = "desk.rollup_as_of"
 DIMENSIONS = ("bank", "kind", "industry", "region")
 ALL = "all"
 BANK_ENROLLED = "bank_enrolled"
 BANK_BOOK = "bank_id"
+NPL_OWED = "npl_owed"  # key "bank:version:size"; loans, and principal = outstanding principal
 MONTH_FIELDS = (
     "contributions", "compensation", "recoveries", "subsidies", "pool_cash", "enrolled", "closed"
 )  # fmt: skip
@@ -102,6 +103,11 @@ def refresh(
     for dim in DIMENSIONS:
         groups += [_group(dim, r.key, r) for r in desk_history.npl_by(session, dim)]
     groups += [_group(BANK_BOOK, r.key, r) for r in desk_history.npl_by(session, BANK_BOOK)]
+    for o in desk_history.npl_owed(session):
+        key = f"{o.bank_id}:{'' if o.version_id is None else o.version_id}:{o.principal}"
+        groups.append(
+            {**_group(NPL_OWED, key, None), "loans": o.loans, "principal": o.outstanding}
+        )
     for bank_id, principal in desk_history.enrolled_by_bank(session, before=today).items():
         groups.append({**_group(BANK_ENROLLED, str(bank_id), None), "principal": principal})
     if months:
@@ -175,6 +181,24 @@ def npl_by_bank(session: Session, *, as_of: Stamp | None) -> dict[int, NplRow]:
         if rows or not any(g.dimension == ALL and g.loans for g in groups):
             return {int(r.key): r for r in rows}
     return {int(r.key): r for r in desk_history.npl_by(session, BANK_BOOK)}
+
+
+def npl_owed(session: Session, *, as_of: Stamp | None) -> list[OwedGroup]:
+    """`desk_history.npl_owed` as of the last day-end (computed now if there is none, or if it
+    ran before these rows were kept)."""
+    if as_of is not None:
+        query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, NPL_OWED)))
+        groups = list(session.exec(query))
+        rows = []
+        for g in groups:
+            if g.dimension == NPL_OWED:
+                bank, version, size = g.key.split(":")
+                owed = OwedGroup(int(bank), int(version) if version else None, int(size), g.loans,
+                                 g.principal)  # fmt: skip
+                rows.append(owed)
+        if rows or not any(g.dimension == ALL and g.npl_loans for g in groups):
+            return rows
+    return desk_history.npl_owed(session)
 
 
 def bank_triggers(session: Session, *, year: int, as_of: Stamp | None) -> list[BankTrigger]:

@@ -1,7 +1,7 @@
 """The pool overview reads the desk's roll-ups plus what changed since the last day-end (issue
-12): pool balance, leverage used, enrolled principal, NPL outstanding and the ledger's totals
-stay exact and current; the live and NPL loan counts per bank are the last day-end's, and the
-page says so.
+12): pool balance, leverage used, enrolled principal, this year's losses and the ledger's
+totals stay exact and current; the live and NPL loan counts per bank and the NPL outstanding
+are the last day-end's, and the page says so.
 
 Worked by hand from the arranged events (`desk_book`, the demo scheme: pool 54% of a loss,
 leverage 10x; seeds/demo/scheme.json). 40m CNY paid in on 5 Jan and 5m on 10 Feb; loan A
@@ -14,9 +14,9 @@ is never paid: 95 days past due it is substandard (NPL, the 2023 rule); A's clai
 - then 3m more is paid in, loan C (1.5m) is accepted and A's claim is approved: A's loss is
   its 1m outstanding principal, the pool pays 54% = 540k and A, compensated, is no longer
   live. Balance 45m + 3m - 540k = 47.46m; live enrolled principal 3m + 1.5m - 1m = 3.5m;
-  the bank enrolled 4.5m (any state); its approved losses this year 1m; no NPL still owed
-  (A is compensated); the counts stay the day-end's (2 live, 1 NPL) until the next day-end
-  counts B and C live (2) and none NPL.
+  the bank enrolled 4.5m (any state); its approved losses this year 1m; the counts and the
+  NPL outstanding stay the day-end's (2 live, 1 NPL, A's 1m) until the next day-end counts B
+  and C live (2), none NPL and nothing NPL owed (A is compensated).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def test_after_a_day_end_the_overview_shows_the_hand_worked_figures(
         format_fen(3 * M), "2", "1", format_fen(M), format_fen(0)
     ]
     note = html.split('id="pool-npl-as-of">', 1)[1].split("</p>", 1)[0]
-    assert "as of the last day-end" in note and "May 12, 2026" in note  # A: 5 Feb + 95 + 1 day
+    assert "Figures marked * " in note and "as of the last day-end" in note
+    assert "May 12, 2026" in note  # A: first due 5 Feb, 95 days overdue, a day later
 
 
 def test_changes_since_the_day_end_count_at_once_and_the_counts_at_the_next(
@@ -114,9 +115,9 @@ def test_changes_since_the_day_end_count_at_once_and_the_counts_at_the_next(
     assert _stat(html, "leverage-headroom") == format_fen(10 * balance - 35 * M // 10)
     assert _stat(html, "pool-contributed") == format_fen(48 * M)
     assert _stat(html, "pool-compensation") == format_fen(54 * M // 100)
-    # enrolled 4.5m, 2 live and 1 NPL as of the day-end, nothing NPL owed now, 1m lost
+    # enrolled 4.5m; 2 live, 1 NPL owing 1m as of the day-end; 1m lost this year
     assert _cells(html, world.bank.name)[1:6] == [
-        format_fen(45 * M // 10), "2", "1", format_fen(0), format_fen(M)
+        format_fen(45 * M // 10), "2", "1", format_fen(M), format_fen(M)
     ]
     set_day(session, today + timedelta(days=1))
     html = client.get("/pool/").get_data(as_text=True)

@@ -12,21 +12,17 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from market.domain.kinds import LedgerAccount, OrgKind
-from market.domain.schedule import Classification
 from market.domain.states import Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
 from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
 from market.services import desk_rollup, pool
-from market.services import requests as request_svc
 from market.services.desk_history import MonthRow
 from riskpool import Scheme
 
 FULL_BP = 10_000
 LEVERAGE_ALERT = Decimal("0.8")  # warn once 80% of the leverage limit is used
 TRIGGER_REACH = Decimal("0.8")  # warn once a bank's loss ratio reaches 80% of the trigger
-SERVICED = (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
-NPL_CLASSES = tuple(c for c in Classification if c.is_npl)
 
 
 def live_enrolled_principal(session: Session, months: list[MonthRow]) -> int:
@@ -86,7 +82,7 @@ class BankRow:
     enrolled_principal: int = 0  # every loan ever enrolled: the trigger's base
     live_loans: int = 0  # as of the last day-end
     npl_loans: int = 0  # as of the last day-end
-    npl_outstanding: int = 0
+    npl_outstanding: int = 0  # as of the last day-end
     losses_this_year: int = 0
     trigger_bp: int | None = None
     suspended: bool = False
@@ -124,7 +120,7 @@ class BankRow:
 class NplBook:
     """The enrolled loans' NPLs by bank, the pool's share of what they still owe, the live
     enrolled principal and the ledger's totals; `as_of` is the day-end that the live and NPL
-    loan counts come from (None: counted now)."""
+    loan counts, the NPL outstanding and the exposure come from (None: counted now)."""
 
     banks: list[BankRow] = field(default_factory=list)
     npl_outstanding: int = 0
@@ -140,8 +136,8 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
 
     Nothing here scans the book: the desk's roll-ups of the last day-end plus what changed
     since (found by index) give the enrolled principal, the live enrolled principal and the
-    ledger's totals, exact and current; the live and NPL loan counts per bank are the last
-    day-end's (`as_of`); the NPL outstanding reads only the NPL loans (ix_loan_npl_owed).
+    ledger's totals, exact and current; the live and NPL loan counts per bank, the NPL
+    outstanding and the pool's exposure are the last day-end's (`as_of`).
     Every figure is an SQL aggregate: the number of queries does not grow with the book.
     """
     book = NplBook(as_of=desk_rollup.stamp(session))
@@ -157,25 +153,12 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
     }
     book.suspensions = pool.suspensions(session)
     suspended = {s.bank_id for s in book.suspensions if s.lifted_on is None}
-    # Outstanding principal of the NPL loans (the loan's column), by bank and by (scheme
-    # version, loan size): the pool's share depends on the loan's size.
-    live = and_(
-        col(Loan.enrolment) == Enrolment.ENROLLED,
-        col(Loan.status).in_(request_svc.LIVE_LOAN_STATUSES),
-    )
-    npl = and_(col(Loan.status).in_(SERVICED), col(Loan.classification).in_(NPL_CLASSES))
-    outstanding = session.exec(
-        select(
-            Loan.bank_id,
-            Loan.scheme_version_id,
-            Loan.principal,
-            func.sum(Loan.outstanding_principal),
-        )
-        .where(live, npl, col(Loan.outstanding_principal) > 0)
-        .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
-    ).all()
+    # What the NPL loans still owed at the last day-end, by bank and by (scheme version, loan
+    # size): the pool's share depends on the size.
+    owed = desk_rollup.npl_owed(session, as_of=book.as_of)
     # Every active bank (request_svc.participating_banks) and any other with figures.
-    ids = set(counts) | set(triggers) | {s.bank_id for s in book.suspensions}
+    ids = set(counts) | set(triggers) | {o.bank_id for o in owed}
+    ids |= {s.bank_id for s in book.suspensions}
     kind, active = col(Organisation.kind), col(Organisation.is_active)
     active_bank = and_(kind == OrgKind.BANK, active.is_(True))
     orgs = session.exec(
@@ -192,21 +175,18 @@ def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook
         if bank_id in triggers:
             row.enrolled_principal = triggers[bank_id].enrolled_principal
             row.losses_this_year = triggers[bank_id].losses_this_year
+    version_ids = {o.version_id for o in owed if o.version_id is not None}
     versions = {
         v.id: pool.scheme_of(v)
-        for v in session.exec(
-            select(SchemeVersion).where(
-                col(SchemeVersion.id).in_({r[1] for r in outstanding if r[1] is not None})
-            )
-        ).all()
+        for v in session.exec(select(SchemeVersion).where(col(SchemeVersion.id).in_(version_ids)))
     }
-    for bank_id, version_id, principal, owed in outstanding:
-        owed = int(owed or 0)
-        rows[bank_id].npl_outstanding += owed
-        book.npl_outstanding += owed
-        if version_id in versions:
-            share = versions[version_id].pool_share_bp(int(principal))
-            book.pool_exposure += owed * share // FULL_BP
+    for o in owed:
+        if o.bank_id in rows:
+            rows[o.bank_id].npl_outstanding += o.outstanding
+        book.npl_outstanding += o.outstanding
+        if o.version_id in versions:
+            share = versions[o.version_id].pool_share_bp(o.principal)
+            book.pool_exposure += o.outstanding * share // FULL_BP
     book.banks = sorted(rows.values(), key=lambda r: r.bank.name)
     return book
 
