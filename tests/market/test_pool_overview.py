@@ -24,12 +24,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from market.domain.kinds import AssetKind
 from market.domain.money import format_fen
-from market.services import claim_decision
+from market.frame.db import transaction
+from market.models.rollups import DeskGroup
+from market.services import claim_decision, desk_rollup
 from market.services import pool as pool_svc
 from market.services.clock import business_date
 from market.services.desk_rollup import stamp
@@ -125,3 +128,23 @@ def test_changes_since_the_day_end_count_at_once_and_the_counts_at_the_next(
         format_fen(45 * M // 10), "2", "0", format_fen(0), format_fen(M)
     ]
     assert _stat(html, "leverage-used") == format_fen(35 * M // 10)
+
+
+def test_a_roll_up_written_before_these_rows_were_kept_is_counted_live(
+    session: Session, world: World
+) -> None:
+    _arrange(session, world)
+    with transaction(session):  # as a day-end before this change wrote it
+        session.execute(
+            sa.delete(DeskGroup).where(
+                col(DeskGroup.dimension).in_((desk_rollup.BANK_BOOK, desk_rollup.NPL_OWED))
+            )
+        )
+    today = business_date(session)
+    version = pool_svc.scheme_in_force(session, today)
+    assert version is not None
+    book = npl_book(session, today=today, scheme=pool_svc.scheme_of(version))
+    (row,) = [r for r in book.banks if r.bank.id == world.bank.id]
+    # the same hand-worked figures as after the day-end: 2 live, 1 NPL owing 1m, 540k exposure
+    assert (row.live_loans, row.npl_loans, row.npl_outstanding) == (2, 1, M)
+    assert book.pool_exposure == 54 * M // 100
