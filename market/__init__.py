@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.desk.routes import bp as desk_bp
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
+    from market.views.notices.routes import bp as notices_bp
     from market.views.once import hidden_field
     from market.views.payments.routes import bp as payments_bp
     from market.views.pool.routes import bp as pool_bp
@@ -46,7 +47,10 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     requestlog.init_app(app)
     web.init_app(app)
     security.init_app(app)
-    bps = (main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp, desk_bp)
+    bps = (
+        main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp, desk_bp,
+        notices_bp,
+    )
     for bp in bps:
         app.register_blueprint(bp)
     app.jinja_env.globals["idempotency_field"] = hidden_field

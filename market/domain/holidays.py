@@ -1,8 +1,10 @@
 """China's public holidays and make-up working days (调休), for working-day deadlines.
 
-The State Council publishes each year's schedule in the autumn before; only years whose notice
-is entered here are counted, other years skip weekends only (riskpool.workdays). Add a year by
-copying its notice into `_YEARS`, with the notice's number in `SOURCES`.
+The State Council publishes each year's schedule in the autumn before. The years below are
+built in; the platform administrator enters later years on the holidays page (stored in the
+database, market.services.holiday_calendar). A working-day deadline that reaches a year with no
+calendar is refused with a message naming the year, never counted as if the year had no
+holidays. Add a year here by copying its notice into `_YEARS`, with its source in `SOURCES`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import date, timedelta
 
 SOURCES = {
     2025: "国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号)",
+    2026: "国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04, published by Xinhua)",
 }
 
 
@@ -32,6 +35,19 @@ _YEARS: dict[int, tuple[list[date], list[date]]] = {
         [date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28),
          date(2025, 10, 11)],
     ),
+    2026: (
+        [
+            *_span(date(2026, 1, 1), date(2026, 1, 3)),  # 元旦
+            *_span(date(2026, 2, 15), date(2026, 2, 23)),  # 春节
+            *_span(date(2026, 4, 4), date(2026, 4, 6)),  # 清明节
+            *_span(date(2026, 5, 1), date(2026, 5, 5)),  # 劳动节
+            *_span(date(2026, 6, 19), date(2026, 6, 21)),  # 端午节
+            *_span(date(2026, 9, 25), date(2026, 9, 27)),  # 中秋节
+            *_span(date(2026, 10, 1), date(2026, 10, 7)),  # 国庆节
+        ],
+        [date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9),
+         date(2026, 9, 20), date(2026, 10, 10)],
+    ),
 }
 
 
@@ -48,3 +64,8 @@ def makeup_workdays() -> list[date]:
 def years_known() -> list[int]:
     """The years whose schedule is entered."""
     return sorted(_YEARS)
+
+
+def year_days(year: int) -> tuple[list[date], list[date]] | None:
+    """The built-in (holidays, make-up working days) of `year`, or None if not built in."""
+    return _YEARS.get(year)

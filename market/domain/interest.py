@@ -220,3 +220,58 @@ def split_prepayment(
         guess += 1
     interest = round_half_up(guess * factor)
     return total - interest, interest
+
+
+@dataclass(frozen=True)
+class Debt:
+    """What a borrower owes on a loan in default, after the payments applied to it."""
+
+    principal: int
+    interest: int  # contract interest due and unpaid
+    penalty: int  # penalty and compound interest owed
+    applied: int  # payments applied (penalty first, then interest, then principal)
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalty
+
+
+def debt_in_default(
+    start: Debt,
+    *,
+    since: date,
+    until: date,
+    payments: Sequence[tuple[date, int]],
+    rate_bp: int,
+    markup_bp: int,
+    convention: DayCount,
+) -> Debt:
+    """The debt on `until` of a loan whose whole principal and interest are overdue since
+    `since` (the claim decision): penalty interest on the principal and compound interest on
+    the unpaid interest at the penalty rate, accrued by the day between payments; each payment
+    (day, amount) is applied penalty, interest, principal (ALLOCATION_SOURCE), so later days
+    accrue on what is left. A payment above the debt pays it off (the rest is not debt)."""
+    principal, interest, penalty, applied = start.principal, start.interest, start.penalty, 0
+    day = since
+    for paid_on, amount in sorted(payments):
+        upto = min(max(paid_on, day), until)
+        penalty += _accrue_overdue(principal, interest, day, upto, rate_bp, markup_bp, convention)
+        day = upto
+        part = allocate(min(amount, principal + interest + penalty), penalty=penalty,
+                        interest=[interest], principal=[principal])
+        penalty, interest = penalty - part.penalty, interest - part.interest[0]
+        principal -= part.principal[0]
+        applied += part.total
+    penalty += _accrue_overdue(principal, interest, day, until, rate_bp, markup_bp, convention)
+    return Debt(principal, interest, penalty, start.applied + applied)
+
+
+def _accrue_overdue(
+    principal: int, interest: int, since: date, until: date, rate_bp: int, markup_bp: int,
+    convention: DayCount,
+) -> int:
+    line = OverdueLine(since, principal, interest)
+    return accrue_penalty(
+        [line], since=since, until=until, rate_bp=rate_bp, markup_bp=markup_bp,
+        convention=convention,
+    ).total

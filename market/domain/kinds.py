@@ -117,3 +117,17 @@ class RepaymentKind(enum.StrEnum):
     SCHEDULED = "scheduled"  # pays what is due, oldest first
     EARLY = "early"  # pays principal ahead of the schedule
     FULL = "full"  # pays off the whole loan
+
+
+class NoticeKind(enum.StrEnum):
+    """What a notification tells its reader (issue 16); each names the object it is about."""
+
+    NEW_REQUEST = "new_request"  # a bank officer: a request addressed to the bank
+    OFFER_TO_APPROVE = "offer_to_approve"  # a bank approver: an officer proposed an offer
+    OFFER_RECEIVED = "offer_received"  # the SME: an approved offer on its request
+    OFFER_SENT_BACK = "offer_sent_back"  # the proposing officer: the approver sent it back
+    PAYMENT_DUE = "payment_due"  # the SME: an instalment due within 7 days
+    PAYMENT_OVERDUE = "payment_overdue"  # the SME: an instalment past its due date, unpaid
+    CLAIM_FILED = "claim_filed"  # the bureau: a bank filed a claim
+    CLAIM_DECIDED = "claim_decided"  # the bank: the bureau approved or rejected its claim
+    SUSPENSION = "suspension"  # the bank: the scheme suspended its compensation

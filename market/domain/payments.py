@@ -68,6 +68,18 @@ PAYMENT_STATUS_LABELS = {
 STATE_LABELS.update(PAYMENT_STATUS_LABELS.items())
 
 
+def loan_subject_key(loan_id: int, loan_year: int = 1) -> str:
+    """The subject key of a loan's fee for one loan year ("loan:5" for the first year, as
+    stored before yearly premiums existed; "loan:5:y2" for the second)."""
+    return f"loan:{loan_id}" if loan_year == 1 else f"loan:{loan_id}:y{loan_year}"
+
+
+def loan_year_of_key(key: str) -> int:
+    """The loan year a loan fee's subject key is for (1 when the key names no year)."""
+    _, _, year = key.partition(":y")
+    return int(year) if year.isdigit() else 1
+
+
 @dataclass(frozen=True)
 class Quote:
     """What a fee costs, what the subsidy covers and what the company pays (fen)."""

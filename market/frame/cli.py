@@ -17,6 +17,7 @@ from market.domain.errors import DomainError
 from market.frame import jobs, migrate
 from market.frame.config import ConfigError, load_config
 from market.frame.db import close_session, get_bind, get_session, transaction
+from market.frame.outbox_cli import outbox_group
 from market.frame.payments_cli import payments_group
 from market.frame.roles import RoleError, app_role_statements
 from market.services.clock import business_date
@@ -286,6 +287,7 @@ COMMANDS = (
     generate_book,
     simulate,
     payments_group,
+    outbox_group,
     jobs.worker,
 )
 SERVING_COMMANDS = frozenset({"run"})

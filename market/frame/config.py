@@ -46,6 +46,7 @@ def load_config(
         # Number of trusted proxies in front of the site (0: none; see docs/security.md).
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0") or 0),
         **payment_settings(),
+        **mail_settings(),
     }
     if overrides:
         cfg.update(overrides)
@@ -64,6 +65,22 @@ def secret_problem(cfg: dict[str, Any]) -> str | None:
             "string, or IPMARKET_ENV=development for a local demo."
         )
     return None
+
+
+def mail_settings() -> dict[str, Any]:
+    """SMTP settings for `ipmarket outbox send` (docs/notifications.md); without MAIL_SERVER
+    e-mails are only logged, in development."""
+    env = os.environ
+    return {
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "") == "1",
+        "MAIL_USE_SSL": env.get("MAIL_USE_SSL", "") == "1",
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "no-reply@ipmarket.local"),
+        "SITE_URL": env.get("SITE_URL", ""),  # links in e-mails sent from the command line
+    }
 
 
 def payment_settings() -> dict[str, Any]:

@@ -13,9 +13,10 @@ from market.domain.messages import N_
 from market.domain.money import format_fen
 from market.frame import i18n
 from market.frame.db import get_session
-from market.frame.extensions import babel, csrf, limiter, login_manager
+from market.frame.extensions import babel, csrf, limiter, login_manager, mail
 from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
+from market.services.notifications import UNREAD_CAP, unread_count
 from market.text.audit_details import DetailLine, Formats, detail_lines
 from market.text.enrolment_text import localise_reason
 from market.text.fact_text import fact_lines
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     )
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please sign in to see this page.")
@@ -86,11 +88,15 @@ def _load_user(token: str) -> User | None:
 
 def _template_globals() -> dict[str, Any]:
     org = None
+    unread = 0
     if current_user.is_authenticated:
         org = get_session().get(Organisation, current_user.organisation_id)
+        unread = unread_count(get_session(), current_user.id)
     return {
         "Role": Role,
         "current_org": org,
+        "unread_notices": unread,  # the bell: one capped count, whatever the number
+        "unread_cap": UNREAD_CAP,
         "current_locale": i18n.select_locale(),
         "language_names": i18n.LANGUAGE_NAMES,
         "request_path": request.full_path.rstrip("?"),

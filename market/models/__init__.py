@@ -3,10 +3,12 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
+from market.models.calendar import HolidayYear
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
 from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, RequestDecline
+from market.models.notifications import NoticeEmailChoice, Notification
 from market.models.orgs import Organisation, User
 from market.models.outbox import OutboxEmail
 from market.models.payments import FeeTable, Payment, StripeEvent
@@ -37,12 +39,15 @@ __all__ = [
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",
+    "HolidayYear",
     "IPAsset",
     "IdempotencyKey",
     "Instalment",
     "LedgerEntry",
     "LedgerReversal",
     "Loan",
+    "NoticeEmailChoice",
+    "Notification",
     "Offer",
     "Organisation",
     "OutboxEmail",

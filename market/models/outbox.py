@@ -21,3 +21,9 @@ class OutboxEmail(SQLModel, table=True):
     body: str = Field(max_length=4000)
     kind: str = Field(max_length=32, index=True)
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # A notification's e-mail is written in the reader's language when it is sent: its
+    # subject and body stay empty until then.
+    notification_id: int | None = Field(default=None, foreign_key="notification.id", index=True)
+    attempts: int = Field(default=0)  # failed sending attempts (retried up to a limit)
+    last_error: str = Field(default="", max_length=500)
+    last_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

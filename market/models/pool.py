@@ -59,6 +59,10 @@ class Claim(SQLModel, table=True):
     filed_by_id: int = Field(foreign_key="user_account.id")
     note: str = Field(default="", max_length=1000)
     status: ClaimStatus = Field(default=ClaimStatus.FILED, sa_column=enum_column(ClaimStatus))
+    # Four eyes (services/four_eyes.py): the first bureau user of a claim above the bureau's
+    # threshold recommends it; a different one approves it.
+    recommended_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    recommended_on: date | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_on: date | None = None
     decision_reason: str = Field(default="", max_length=1000)

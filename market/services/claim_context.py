@@ -18,12 +18,12 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from market.domain import holidays
 from market.domain.kinds import LedgerAccount
 from market.domain.states import Enrolment
 from market.models.lending import Loan
 from market.models.pool import LedgerEntry, SchemeVersion
 from market.services.claims import enrolled_principal, npl_losses
+from market.services.holiday_calendar import add_working_days_known
 from riskpool import Scheme
 from riskpool.context import ClaimContext
 
@@ -108,17 +108,18 @@ def claim_context(
 
 
 def claim_deadline(
-    scheme: Scheme, *, npl_since: date | None, loss_confirmed_on: date | None
+    session: Session, scheme: Scheme, *, npl_since: date | None, loss_confirmed_on: date | None
 ) -> date | None:
     """The last day to file, counted from the day the scheme names (None: no deadline yet).
 
     Calendar days, or working days skipping China's public holidays and counting make-up
-    working days of the years in market.domain.holidays (Weihai: 10 working days after the
-    provincial bureau confirms the loss).
+    working days (market.services.holiday_calendar; Weihai: 10 working days after the
+    provincial bureau confirms the loss). A count reaching a year without a calendar raises
+    CalendarMissing rather than treating that year as holiday-free.
     """
     start = loss_confirmed_on if scheme.claim_deadline_trigger == "loss_confirmed" else npl_since
     if start is None:
         return None
-    return scheme.claim_deadline(
-        start, holidays=holidays.holidays(), makeup_workdays=holidays.makeup_workdays()
-    )
+    if scheme.claim_deadline_working_days is not None:
+        return add_working_days_known(session, start, scheme.claim_deadline_working_days)
+    return scheme.claim_deadline(start)

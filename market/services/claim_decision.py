@@ -30,8 +30,9 @@ from market.frame.db import transaction
 from market.models.lending import Loan
 from market.models.orgs import User
 from market.models.pool import BankSuspension, Claim, Receivable, SchemeVersion
-from market.services import audit, pool
-from market.services.claim_context import claim_context, claim_deadline
+from market.services import audit, four_eyes, notifications, pool, previews
+from market.services.claim_context import claim_deadline
+from market.services.claim_plan import ApprovalPlan, plan_approval
 from market.services.claims import OWING_PARTIES, enrolled_principal, npl_losses
 from market.services.clock import business_date
 from market.services.servicing import (
@@ -42,17 +43,12 @@ from market.services.servicing import (
     thresholds,
 )
 from riskpool import Scheme
-from riskpool.context import ClaimContext
 
 #: Parties whose share of an approved claim is recorded as a receivable. `province` is the
 #: higher-level government fund that pays beside the city's pool (Weihai: the Shandong
 #: provincial fund's 40%): the bureau claims it from the provincial fund, so it is a receivable
 #: like a partner's, with no organisation on the platform unless the scheme names one.
 RECEIVABLE_PARTIES = (*OWING_PARTIES, "province")
-
-
-class CompensationSuspended(Conflict):
-    """The scheme suspends compensation to the claiming bank: the claim waits, unchanged."""
 
 
 def file_claim(
@@ -91,7 +87,7 @@ def file_claim(
             scheme = pool.scheme_of(version)
             _check_confirmation(scheme, loss_confirmed_on, where.npl_since, today)
             deadline = claim_deadline(
-                scheme, npl_since=where.npl_since, loss_confirmed_on=loss_confirmed_on
+                session, scheme, npl_since=where.npl_since, loss_confirmed_on=loss_confirmed_on
             )
             if deadline is not None and today > deadline:
                 raise Conflict(
@@ -123,6 +119,7 @@ def file_claim(
                 after=audit.snapshot(claim),
                 organisation_id=loan.bank_id,
             )
+            notifications.claim_filed(session, claim)
             audit.record(
                 session,
                 actor=actor,
@@ -157,24 +154,21 @@ def _check_confirmation(
         raise ValidationFailed(error, errors={"loss_confirmed_on": error})
 
 
-def suspension_message(context: ClaimContext, scheme: Scheme, year: int) -> str:
-    """Why a bank's claims wait this year (translated)."""
-    return msg(
-        "Compensation to this bank is suspended for %(year)s: its compensated losses this year "
-        "(%(losses)s) exceed %(pct)s%% of the principal it enrolled this year (%(enrolled)s). "
-        "The claim waits, filed, until the suspension no longer holds; its loans stay "
-        "enrolled.",
-        year=year,
-        losses=format_fen(context.bank_losses_this_year),
-        pct=f"{(scheme.suspension_npl_bp or 0) / 100:g}",
-        enrolled=format_fen(context.bank_enrolled_this_year),
-    )
-
-
 def decide_claim(
-    session: Session, *, actor: User, claim_id: int, approve: bool, reason: str
+    session: Session,
+    *,
+    actor: User,
+    claim_id: int,
+    approve: bool,
+    reason: str,
+    expected: str | None = None,
 ) -> Claim:
-    """The bureau approves (the loss is split and paid) or rejects (with a reason) a claim."""
+    """The bureau approves (the loss is split and paid) or rejects (with a reason) a claim.
+
+    `expected` is the digest of the previewed approval: the approval is refused
+    (StalePreview, nothing posted) if the figures changed since. A claim whose pool share is
+    above the bureau's second-approval threshold is only recommended by its first approver
+    (it stays filed) and approved by a second, different bureau user."""
     pool.require_bureau(actor)
     with transaction(session):
         claim = session.exec(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
@@ -193,7 +187,18 @@ def decide_claim(
         before = audit.snapshot(claim)
         loan_before = audit.snapshot(loan)
         if approve:
-            _approve(session, actor=actor, claim=claim, loan=loan, version=version, today=today)
+            pool.lock_pool(session)  # the context and the balance are read as the only writer
+            plan = plan_approval(
+                session, claim=claim, loan=loan, version=version, today=today, lock=True
+            )
+            previews.require_digest(expected, plan.digest)
+            if four_eyes.needs_second(session, plan.pool_share):
+                if claim.recommended_by_id is None:
+                    four_eyes.recommend(session, actor=actor, claim=claim, today=today)
+                    return claim
+                if claim.recommended_by_id == actor.id:
+                    raise Conflict(four_eyes.SAME_USER)
+            _approve(session, actor=actor, claim=claim, plan=plan, version=version, today=today)
             loan.status = LoanStatus.COMPENSATED
         else:
             loan.status = LoanStatus.ACTIVE
@@ -219,6 +224,7 @@ def decide_claim(
             before=loan_before,
             after=audit.snapshot(loan),
         )
+        notifications.claim_decided(session, claim)
         if approve:
             _check_suspension(
                 session, actor=actor, bank_id=loan.bank_id, scheme_version=version, today=today
@@ -231,35 +237,25 @@ def _approve(
     *,
     actor: User,
     claim: Claim,
-    loan: Loan,
+    plan: ApprovalPlan,
     version: SchemeVersion,
     today: date,
 ) -> None:
-    """Split the loss under the loan's scheme and the claim's context; pay and record it."""
-    assert claim.id is not None and loan.id is not None
-    scheme = pool.scheme_of(version)
-    pool.lock_pool(session)  # the context and the balance are read as the pool's only writer
-    context = claim_context(session, scheme=scheme, version=version, loan=loan, day=today)
-    if scheme.compensation_suspended(context):
-        raise CompensationSuspended(suspension_message(context, scheme, today.year))
-    balance = pool.pool_balance(session, today, for_update=True)
-    split = scheme.split(
-        claim.loss, loan_principal=loan.principal, pool_balance=balance, context=context
-    )
-    amounts = split.as_dict()
-    assert sum(amounts.values()) == claim.loss
-    claim.pool_balance_at_decision = balance
-    claim.split = amounts
-    claim.split_notes = split.notes
-    paid = amounts.get("pool", 0)
+    """Post the planned split: the pool pays its share, the other payers owe theirs."""
+    assert claim.id is not None
+    amounts = plan.split
+    claim.pool_balance_at_decision = plan.balance_before
+    claim.split = dict(amounts)
+    claim.split_notes = list(plan.notes)
+    paid = plan.pool_share
     if paid > 0:
         pool.post(
             session,
             actor=actor,
             day=today,
             lines=[(LedgerAccount.COMPENSATION, paid, 0), (LedgerAccount.POOL_CASH, 0, paid)],
-            memo=stored(N_("Compensation on loan %(loan)s"), loan=loan.id),
-            loan_id=loan.id,
+            memo=stored(N_("Compensation on loan %(loan)s"), loan=plan.loan_id),
+            loan_id=plan.loan_id,
             claim_id=claim.id,
         )
     for party in RECEIVABLE_PARTIES:
@@ -318,3 +314,4 @@ def _check_suspension(
         after=audit.snapshot(row),
         organisation_id=bank_id,
     )
+    notifications.bank_suspended(session, row)

@@ -33,6 +33,7 @@ from market.services.clock import set_business_date
 from market.services.dayend_accrual import accrue_overdue_set
 from market.services.dayend_sql import days_since as _days_since
 from market.services.dayend_sql import table as _table
+from market.services.notice_dayend import raise_payment_notices
 from market.services.servicing import thresholds
 
 LIVE = (LoanStatus.ACTIVE.value, LoanStatus.IN_CLAIM.value)
@@ -75,6 +76,7 @@ def run_day_end(
     recounted = refresh_days_past_due(session, today=day)
     say("classification")
     changed = reclassify_set(session, actor=actor, today=day)
+    raise_payment_notices(session, today=day)
     desk_rollup.refresh(session, today=day, progress=say)
     # Rows loaded before the statements ran are stale now.
     session.expire_all()

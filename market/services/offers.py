@@ -25,7 +25,7 @@ from market.domain.timeutil import utcnow
 from market.frame.db import transaction
 from market.models.lending import FinancingRequest, Offer
 from market.models.orgs import User
-from market.services import audit, pool
+from market.services import audit, notifications, pool
 from market.services.clock import business_date
 from market.services.requests import (
     BANK_ROLES,
@@ -132,6 +132,7 @@ def propose_offer(session: Session, *, actor: User, request_id: int, data: Offer
         audit.record(
             session, actor=actor, action="offer.propose", obj=offer, after=audit.snapshot(offer)
         )
+        notifications.offer_proposed(session, offer, actor)
     return offer
 
 
@@ -180,6 +181,7 @@ def decide_offer(
             before=before,
             after=audit.snapshot(offer),
         )
+        notifications.offer_decided(session, offer, request)
     return offer
 
 
@@ -199,7 +201,7 @@ class OfferFigures:
     first_payment: int
     largest_payment: int
     total_interest: int
-    subsidy: int
+    subsidy: int  # an estimate on the scheduled interest; paid on interest actually paid
     premium: int
     expired: bool
     net_cost: int  # interest and premium, less the subsidy

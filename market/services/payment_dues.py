@@ -14,7 +14,8 @@ from market.models.assets import IPAsset
 from market.models.lending import Loan
 from market.models.payments import Payment
 from market.models.valuations import AssetValuation
-from market.services.payment_fees import subject_for
+from market.services.clock import business_date
+from market.services.payment_fees import loan_years_begun, subject_for
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,13 @@ class Due:
     subject_id: int
     title: str
     gross: int
+    loan_year: int = 1  # the loan year of a premium (later years fall due on anniversaries)
 
 
 def dues(session: Session, *, company_id: int) -> list[Due]:
     """Fees not yet paid: the latest valuation of each live asset, the loans' premiums and
-    guarantee fees (where the loan has insurance or its scheme a guarantor)."""
+    guarantee fees (where the loan has insurance or its scheme a guarantor), and the premium
+    of each later loan year begun while the loan is active."""
     found: list[Due] = []
     latest: dict[int, tuple[AssetValuation, IPAsset]] = {}
     rows = session.exec(
@@ -43,6 +46,7 @@ def dues(session: Session, *, company_id: int) -> list[Due]:
     for valuation, asset in latest.values():
         if valuation.report_released_on is None:
             _add(session, found, PaymentPurpose.VALUATION_FEE, valuation.id, asset.title)  # type: ignore[arg-type]
+    today = business_date(session)
     loans = session.exec(
         select(Loan).where(
             Loan.borrower_id == company_id,
@@ -53,16 +57,24 @@ def dues(session: Session, *, company_id: int) -> list[Due]:
         title = f"#{loan.id}"
         if loan.insured and loan.insurance_in_force_on is None:
             _add(session, found, PaymentPurpose.INSURANCE_PREMIUM, loan.id, title)  # type: ignore[arg-type]
+        if loan.insured and loan.status is LoanStatus.ACTIVE:
+            for year in range(2, loan_years_begun(loan, today) + 1):
+                _add(session, found, PaymentPurpose.INSURANCE_PREMIUM, loan.id, title, year)  # type: ignore[arg-type]
         if loan.guarantee_in_force_on is None:
             _add(session, found, PaymentPurpose.GUARANTEE_FEE, loan.id, title)  # type: ignore[arg-type]
     return found
 
 
 def _add(
-    session: Session, found: list[Due], purpose: PaymentPurpose, subject_id: int, title: str
+    session: Session,
+    found: list[Due],
+    purpose: PaymentPurpose,
+    subject_id: int,
+    title: str,
+    loan_year: int = 1,
 ) -> None:
     try:
-        subject = subject_for(session, purpose, subject_id)
+        subject = subject_for(session, purpose, subject_id, loan_year)
     except DomainError:
         return  # not payable (e.g. no guarantor in the loan's scheme)
     paid = session.exec(
@@ -73,4 +85,5 @@ def _add(
         )
     ).first()
     if paid is None:
-        found.append(Due(purpose=purpose, subject_id=subject_id, title=title, gross=subject.gross))
+        found.append(Due(purpose=purpose, subject_id=subject_id, title=title, gross=subject.gross,
+                         loan_year=loan_year))

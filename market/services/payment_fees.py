@@ -4,6 +4,7 @@ what is left to pay, from the scheme version and the fee table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -11,13 +12,14 @@ from sqlmodel import Session, col, func, select
 
 from market.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from market.domain.kinds import AssetKind, Role
-from market.domain.messages import N_
+from market.domain.messages import N_, msg
 from market.domain.payments import (
     FULL_BP,
     LIVE_STATUSES,
     OPEN_STATUSES,
     PaymentPurpose,
     Quote,
+    loan_subject_key,
     split_subsidy,
 )
 from market.domain.states import LoanStatus
@@ -31,13 +33,16 @@ from market.models.valuations import AssetValuation
 from market.services import audit
 from market.services.clock import business_date
 from market.services.pool import pool_balance, scheme_in_force, scheme_of
+from market.services.subsidies import loan_year
 from riskpool.money import round_half_up
 
 # Defaults of the fee table. Premium 2% a year and 80% of the first year's premium paid back:
-# Qingdao (DOMAIN.md "Scheme details"); guarantee fee 1% a year: the ceiling DOMAIN.md reports
-# ("guarantee fee <= 1%"). (inference) No published figure was found for valuation fees, the
-# share of valuation and guarantee fees Liaoning pays back, or a per-company yearly cap: the
-# values below are placeholders for the bureau to replace.
+# Qingdao (DOMAIN.md "Scheme details"; a scheme's own premium_subsidy_bp_by_year, e.g. Qingdao's
+# 80/60/40% in years 1-3, takes precedence and is applied to each loan year's premium);
+# guarantee fee 1% a year: the ceiling DOMAIN.md reports ("guarantee fee <= 1%").
+# (inference) No published figure was found for valuation fees, the share of valuation and
+# guarantee fees Liaoning pays back, or a per-company yearly cap: the values below are
+# placeholders for the bureau to replace.
 DEFAULT_FEES: dict[str, Any] = {
     "valuation_fee_invention_patent": 800_000,  # 8,000 CNY
     "valuation_fee_utility_model": 500_000,
@@ -95,6 +100,7 @@ class Subject:
     loan_id: int | None
     gross: int
     share_bp: int
+    loan_year: int = 1  # the loan year a premium is for (1 for every other fee)
 
 
 def valuation_fee_subject(session: Session, valuation_id: int) -> Subject:
@@ -116,13 +122,18 @@ def valuation_fee_subject(session: Session, valuation_id: int) -> Subject:
     )
 
 
-def loan_fee_subject(session: Session, purpose: PaymentPurpose, loan_id: int) -> Subject:
-    """The first year's insurance premium or guarantee fee of a loan not yet closed."""
+def loan_fee_subject(
+    session: Session, purpose: PaymentPurpose, loan_id: int, loan_year: int = 1
+) -> Subject:
+    """The insurance premium or guarantee fee of a loan not yet closed: the first loan year's,
+    or (premiums only) that of a later loan year once it has begun."""
     loan = session.get(Loan, loan_id)
     if loan is None:
         raise NotFound(N_("No such loan."))
     if loan.status not in (LoanStatus.AWAITING_DISBURSEMENT, LoanStatus.ACTIVE):
         raise ValidationFailed(N_("Fees are paid only on loans not yet repaid or in claim."))
+    if loan_year != 1:
+        _check_later_year(session, loan, purpose, loan_year)
     fees = current_fees(session)
     version = (
         session.get(SchemeVersion, loan.scheme_version_id)
@@ -130,39 +141,73 @@ def loan_fee_subject(session: Session, purpose: PaymentPurpose, loan_id: int) ->
         else scheme_in_force(session, business_date(session))
     )
     scheme = scheme_of(version) if version is not None else None
-    first_year = Fraction(min(loan.term_months, 12), 12)
+    span = Fraction(min(loan.term_months - 12 * (loan_year - 1), 12), 12)
     if purpose is PaymentPurpose.INSURANCE_PREMIUM:
         if not loan.insured:
             raise ValidationFailed(N_("This loan has no guarantee insurance."))
         if scheme is not None and scheme.insurance_premium_bp:
-            gross = scheme.insurance_premium(loan.principal, first_year)
+            gross = scheme.insurance_premium(loan.principal, span)
         else:
-            gross = round_half_up(Fraction(loan.principal * fees.premium_bp, FULL_BP) * first_year)
-        by_year = scheme.premium_subsidy_bp_by_year if scheme is not None else ()
-        share = by_year[0] if by_year else fees.premium_subsidy_bp
+            gross = round_half_up(Fraction(loan.principal * fees.premium_bp, FULL_BP) * span)
+        share = premium_share_bp(scheme.premium_subsidy_bp_by_year if scheme else (),
+                                 fees.premium_subsidy_bp, loan_year)
     else:
         if scheme is None or "guarantor" not in scheme.parties:
             raise ValidationFailed(N_("The loan's scheme has no guarantor, so no guarantee fee."))
-        gross = round_half_up(
-            Fraction(loan.principal * fees.guarantee_fee_bp, FULL_BP) * first_year
-        )
+        gross = round_half_up(Fraction(loan.principal * fees.guarantee_fee_bp, FULL_BP) * span)
         share = fees.guarantee_subsidy_bp
     return Subject(
         purpose=purpose,
-        key=f"loan:{loan_id}",
+        key=loan_subject_key(loan_id, loan_year),
         company_id=loan.borrower_id,
         valuation_id=None,
         loan_id=loan_id,
         gross=gross,
         share_bp=share,
+        loan_year=loan_year,
     )
 
 
-def subject_for(session: Session, purpose: PaymentPurpose, subject_id: int) -> Subject:
-    """The subject of a payment for `purpose` on valuation or loan `subject_id`."""
+def premium_share_bp(by_year: tuple[int, ...], first_year_bp: int, loan_year: int) -> int:
+    """The share of a loan year's premium paid back: the scheme's share for that year (Qingdao:
+    80/60/40% in years 1-3, none after), else the fee table's share, for the first year only."""
+    if by_year:
+        return by_year[loan_year - 1] if loan_year <= len(by_year) else 0
+    return first_year_bp if loan_year == 1 else 0
+
+
+def loan_years_begun(loan: Loan, day: date) -> int:
+    """How many loan years of a disbursed loan have begun by `day` (within its term): year N
+    begins on the (N-1)th anniversary of disbursement."""
+    if loan.disbursed_on is None:
+        return 0
+    return min(loan_year(loan.disbursed_on, day)[0], -(-loan.term_months // 12))
+
+
+def _check_later_year(session: Session, loan: Loan, purpose: PaymentPurpose, year: int) -> None:
+    """A premium of loan year 2 or later is due once that year has begun on a live loan."""
+    if purpose is not PaymentPurpose.INSURANCE_PREMIUM:
+        raise ValidationFailed(N_("Only the insurance premium is billed for each loan year."))
+    if year < 1 or 12 * (year - 1) >= loan.term_months:
+        raise ValidationFailed(msg("The loan has no year %(year)s.", year=year))
+    if loan.status is not LoanStatus.ACTIVE or year > loan_years_begun(
+        loan, business_date(session)
+    ):
+        raise ValidationFailed(
+            msg("The premium of loan year %(year)s is due once that year begins.", year=year)
+        )
+
+
+def subject_for(
+    session: Session, purpose: PaymentPurpose, subject_id: int, loan_year: int = 1
+) -> Subject:
+    """The subject of a payment for `purpose` on valuation or loan `subject_id` (a loan's
+    premium for `loan_year`)."""
     if purpose is PaymentPurpose.VALUATION_FEE:
+        if loan_year != 1:
+            raise NotFound(N_("No such valuation."))
         return valuation_fee_subject(session, subject_id)
-    return loan_fee_subject(session, purpose, subject_id)
+    return loan_fee_subject(session, purpose, subject_id, loan_year)
 
 
 def subsidy_used(session: Session, *, company_id: int, year: int) -> int:

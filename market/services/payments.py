@@ -17,6 +17,7 @@ from market.domain.payments import (
     PAYMENT_TRANSITIONS,
     PaymentPurpose,
     PaymentStatus,
+    loan_year_of_key,
     stripe_status_outcome,
 )
 from market.domain.statemachine import require_transition
@@ -61,7 +62,13 @@ def live_payment(session: Session, purpose: PaymentPurpose, key: str) -> Payment
 
 
 def start_payment(
-    session: Session, *, actor: User, gateway: Gateway, purpose: PaymentPurpose, subject_id: int
+    session: Session,
+    *,
+    actor: User,
+    gateway: Gateway,
+    purpose: PaymentPurpose,
+    subject_id: int,
+    loan_year: int = 1,
 ) -> Payment:
     """Record the payment (fee, subsidy, amount due) and then create its PaymentIntent.
 
@@ -69,7 +76,7 @@ def start_payment(
     `created` and `prepare` retries with the same idempotency key. A subject with an open
     payment gets that payment back.
     """
-    subject = subject_for(session, purpose, subject_id)
+    subject = subject_for(session, purpose, subject_id, loan_year)
     if actor.role is not Role.SME or actor.organisation_id != subject.company_id:
         raise PermissionDenied(N_("Only the company that pays can start this payment."))
     existing = live_payment(session, purpose, subject.key)
@@ -328,6 +335,8 @@ def _set_product(session: Session, payment: Payment, *, on: bool) -> None:
         loan = session.get(Loan, payment.loan_id)
         assert loan is not None
         if payment.purpose is PaymentPurpose.INSURANCE_PREMIUM:
+            if loan_year_of_key(payment.subject_key) != 1:
+                return  # a later year's premium keeps the insurance the first one started
             loan.insurance_in_force_on = day
         else:
             loan.guarantee_in_force_on = day

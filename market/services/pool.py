@@ -19,6 +19,7 @@ from market.models.orgs import Organisation, User
 from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
 from market.services import audit
 from market.services.clock import business_date
+from market.services.previews import ContributionPlan, ReversalPlan, require_digest
 from market.text.labels import PARTY_LABELS
 from riskpool import Scheme, SchemeError
 
@@ -227,22 +228,35 @@ def ledger(session: Session, *, limit: int = 200) -> list[LedgerEntry]:
     return list(session.exec(query).all())
 
 
-def contribute(session: Session, *, actor: User, amount: int, memo: str) -> str:
-    """Record government money paid into the pool (on the business date)."""
+def contribution_plan(session: Session, *, amount: int, memo: str) -> ContributionPlan:
+    """What recording a contribution posts today (nothing is written)."""
+    if amount <= 0:
+        raise ValidationFailed(
+            N_("A contribution must be a positive amount."),
+            errors={"amount": N_("Enter a positive amount.")},
+        )
+    return ContributionPlan(
+        amount=amount,
+        memo=memo.strip() or N_("Government contribution"),
+        day=business_date(session),
+        balance_before=pool_balance(session),
+    )
+
+
+def contribute(
+    session: Session, *, actor: User, amount: int, memo: str, expected: str | None = None
+) -> str:
+    """Record government money paid into the pool (on the business date); refused
+    (StalePreview) if `expected`, the previewed digest, no longer matches."""
     require_bureau(actor)
     with transaction(session):
-        if amount <= 0:
-            raise ValidationFailed(
-                N_("A contribution must be a positive amount."),
-                errors={"amount": N_("Enter a positive amount.")},
-            )
-        note = memo.strip() or stored(N_("Government contribution"))
-        text = note.text() if isinstance(note, Stored) else note
-        day = business_date(session)
+        plan = contribution_plan(session, amount=amount, memo=memo)
+        require_digest(expected, plan.digest)
+        note = memo.strip() or stored(N_("Government contribution"))  # plan.memo is its text
         txn = post(
             session,
             actor=actor,
-            day=day,
+            day=plan.day,
             lines=[(LedgerAccount.POOL_CASH, amount, 0), (LedgerAccount.FUNDING, 0, amount)],
             memo=note,
         )
@@ -253,13 +267,37 @@ def contribute(session: Session, *, actor: User, amount: int, memo: str) -> str:
             actor=actor,
             action="pool.contribution",
             obj=entry,
-            after={"txn": txn, "amount": amount, "memo": text},
+            after={"txn": txn, "amount": amount, "memo": plan.memo},
         )
     return txn
 
 
-def reverse(session: Session, *, actor: User, txn: str, reason: str) -> str:
-    """Correct a posting by a new transaction that mirrors it (the original stays)."""
+def reversal_plan(session: Session, *, txn: str, day: date, lock: bool = False) -> ReversalPlan:
+    """The mirror posting that would reverse `txn` (nothing is written), after the checks."""
+    lines = list(session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all())
+    if not lines:
+        raise NotFound(N_("No such ledger transaction."))
+    if lines[0].reverses_txn is not None:
+        raise Conflict(N_("A reversal cannot itself be reversed; post a new entry instead."))
+    if session.get(LedgerReversal, txn) is not None:
+        raise Conflict(N_("This transaction has already been reversed."))
+    if lines[0].claim_id is not None or lines[0].recovery_id is not None:
+        raise Conflict(N_("Claim payments and recoveries cannot be reversed here."))
+    plan = ReversalPlan(
+        subject=txn,
+        lines=tuple((x.account.value, x.credit, x.debit) for x in lines),
+        balance_before=pool_balance(session, day, for_update=lock),
+    )
+    if plan.balance_after < 0:
+        raise Conflict(N_("Reversing this would leave the pool with a negative balance."))
+    return plan
+
+
+def reverse(
+    session: Session, *, actor: User, txn: str, reason: str, expected: str | None = None
+) -> str:
+    """Correct a posting by a new transaction that mirrors it (the original stays); refused
+    (StalePreview) if `expected`, the previewed digest, no longer matches."""
     require_bureau(actor)
     with transaction(session):
         if not reason.strip():
@@ -267,33 +305,24 @@ def reverse(session: Session, *, actor: User, txn: str, reason: str) -> str:
                 N_("Say why the posting is reversed."), errors={"reason": N_("Required.")}
             )
         lock_pool(session)  # before the checks: a concurrent reversal has committed or waits
-        lines = list(session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all())
-        if not lines:
-            raise NotFound(N_("No such ledger transaction."))
-        if lines[0].reverses_txn is not None:
-            raise Conflict(N_("A reversal cannot itself be reversed; post a new entry instead."))
-        done = session.get(LedgerReversal, txn)
-        if done is not None:
-            raise Conflict(N_("This transaction has already been reversed."))
-        if lines[0].claim_id is not None or lines[0].recovery_id is not None:
-            raise Conflict(N_("Claim payments and recoveries cannot be reversed here."))
         day = business_date(session)
-        cash = sum(x.credit - x.debit for x in lines if x.account is LedgerAccount.POOL_CASH)
-        if pool_balance(session, day) + cash < 0:
-            raise Conflict(N_("Reversing this would leave the pool with a negative balance."))
+        plan = reversal_plan(session, txn=txn, day=day)  # the pool is locked above
+        require_digest(expected, plan.digest)
         new_txn = post(
             session,
             actor=actor,
             day=day,
-            lines=[(x.account, x.credit, x.debit) for x in lines],
+            lines=[(LedgerAccount(a), debit, credit) for a, debit, credit in plan.lines],
             memo=stored(N_("Reversal: %(reason)s"), reason=reason.strip()),
             reverses_txn=txn,
         )
+        first = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).first()
+        assert first is not None
         audit.record(
             session,
             actor=actor,
             action="pool.reversal",
-            obj=lines[0],
+            obj=first,
             after={"txn": new_txn, "reverses": txn, "reason": reason.strip()},
         )
     return new_txn

@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from market.domain.errors import Conflict, NotFound, ValidationFailed
+from market.domain.interest import Debt, debt_in_default
 from market.domain.kinds import DisposalKind, LedgerAccount
 from market.domain.messages import N_, msg, stored, word
 from market.domain.money import format_fen
@@ -21,7 +22,7 @@ from market.models.orgs import Organisation, User
 from market.models.pool import Claim, LedgerEntry, Recovery, SchemeVersion
 from market.models.recoveries import RecoveryReversal
 from market.models.servicing import Instalment
-from market.services import audit, pool
+from market.services import audit, pool, previews
 from market.services.claims import recoveries_for_loan
 from market.services.clock import business_date
 from market.services.servicing import (
@@ -63,6 +64,94 @@ def claim_outstanding(session: Session, claim: Claim, treasury_to_pool: bool) ->
     return {p: int(v) - returned.get(p, 0) for p, v in claim.split.items()}
 
 
+@dataclass(frozen=True)
+class RecoveryPlan:
+    """How recorded proceeds go back: the split by party under the scheme's recovery rule,
+    what the claim still had outstanding and any surplus (to the borrower, the pledgor)."""
+
+    loan_id: int
+    claim_id: int
+    borrower_id: int
+    proceeds: int
+    outstanding: int
+    parts: dict[str, int]
+    closes: bool
+
+    @property
+    def surplus(self) -> int:
+        """What is above the claim's outstanding amount (the borrower's)."""
+        return max(self.proceeds - self.outstanding, 0)
+
+    @property
+    def digest(self) -> str:
+        """The fingerprint of the figures the bank confirms."""
+        return previews.digest(
+            {
+                "action": "recovery.record",
+                "loan": self.loan_id,
+                "claim": self.claim_id,
+                "proceeds": self.proceeds,
+                "outstanding": self.outstanding,
+                "parts": self.parts,
+                "closes": self.closes,
+            }
+        )
+
+
+def plan_recovery(
+    session: Session,
+    *,
+    actor: User,
+    loan_id: int,
+    proceeds: int,
+    closes: bool = False,
+    confirm_surplus: bool = False,
+    lock: bool = False,
+) -> tuple[Loan, Claim, RecoveryPlan]:
+    """Check the recovery may be recorded and split it (nothing is written). Proceeds above
+    what the claim still has outstanding are refused unless `confirm_surplus`."""
+    loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=lock)
+    require_lender(actor, loan)
+    if loan.status is not LoanStatus.COMPENSATED:
+        raise Conflict(N_("Recoveries are recorded on a loan whose claim was approved."))
+    assert loan.id is not None
+    claim = approved_claim(session, loan.id)
+    assert claim is not None and claim.id is not None
+    if proceeds < 0 or (proceeds == 0 and not closes):
+        raise ValidationFailed(
+            N_("Enter the proceeds received."),
+            errors={"proceeds": N_("Enter a positive amount.")},
+        )
+    version = session.get(SchemeVersion, claim.scheme_version_id)
+    assert version is not None
+    scheme = pool.scheme_of(version)
+    unpaid = claim_outstanding(session, claim, scheme.recovery_rule == "treasury")
+    left = sum(unpaid.values())
+    if proceeds > left and not confirm_surplus:
+        borrower = session.get(Organisation, loan.borrower_id)
+        text = msg(
+            "%(proceeds)s is %(surplus)s more than the %(left)s still outstanding on the "
+            "claim; the surplus goes to the borrower, %(borrower)s. Confirm to record it.",
+            proceeds=format_fen(proceeds),
+            surplus=format_fen(proceeds - left),
+            left=format_fen(left),
+            borrower=borrower.name if borrower else "",
+        )
+        raise ValidationFailed(text, errors={"confirm_surplus": text})
+    parts = {p: int(v) for p, v in scheme.split_recovery(proceeds, paid=unpaid).as_dict().items()}
+    assert sum(parts.values()) == proceeds
+    plan = RecoveryPlan(
+        loan_id=loan.id,
+        claim_id=claim.id,
+        borrower_id=loan.borrower_id,
+        proceeds=proceeds,
+        outstanding=left,
+        parts=parts,
+        closes=closes,
+    )
+    return loan, claim, plan
+
+
 def record_recovery(
     session: Session,
     *,
@@ -73,42 +162,26 @@ def record_recovery(
     counterparty: str = "",
     closes: bool = False,
     confirm_surplus: bool = False,
+    expected: str | None = None,
 ) -> Recovery:
     """The bank records proceeds from disposing of the pledged IP; they go back by the
     scheme's recovery rule (the pool's part is posted to the ledger). Proceeds above what the
     claim still has outstanding are refused unless `confirm_surplus` (the surplus goes to the
-    borrower, the pledgor). Closing the disposal releases the pledges and closes the loan."""
+    borrower, the pledgor). Closing the disposal releases the pledges and closes the loan.
+    `expected` is the digest of the previewed split: refused (StalePreview) if it differs."""
     with transaction(session):
-        loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
-        require_lender(actor, loan)
-        if loan.status is not LoanStatus.COMPENSATED:
-            raise Conflict(N_("Recoveries are recorded on a loan whose claim was approved."))
-        assert loan.id is not None
-        claim = approved_claim(session, loan.id)
-        assert claim is not None and claim.id is not None
-        if proceeds < 0 or (proceeds == 0 and not closes):
-            raise ValidationFailed(
-                N_("Enter the proceeds received."),
-                errors={"proceeds": N_("Enter a positive amount.")},
-            )
-        version = session.get(SchemeVersion, claim.scheme_version_id)
-        assert version is not None
-        scheme = pool.scheme_of(version)
-        unpaid = claim_outstanding(session, claim, scheme.recovery_rule == "treasury")
-        left = sum(unpaid.values())
-        if proceeds > left and not confirm_surplus:
-            borrower = session.get(Organisation, loan.borrower_id)
-            text = msg(
-                "%(proceeds)s is %(surplus)s more than the %(left)s still outstanding on the "
-                "claim; the surplus goes to the borrower, %(borrower)s. Confirm to record it.",
-                proceeds=format_fen(proceeds),
-                surplus=format_fen(proceeds - left),
-                left=format_fen(left),
-                borrower=borrower.name if borrower else "",
-            )
-            raise ValidationFailed(text, errors={"confirm_surplus": text})
-        parts = scheme.split_recovery(proceeds, paid=unpaid).as_dict()
-        assert sum(parts.values()) == proceeds
+        loan, claim, plan = plan_recovery(
+            session,
+            actor=actor,
+            loan_id=loan_id,
+            proceeds=proceeds,
+            closes=closes,
+            confirm_surplus=confirm_surplus,
+            lock=True,
+        )
+        previews.require_digest(expected, plan.digest)
+        assert loan.id is not None and claim.id is not None
+        parts = plan.parts
         today = business_date(session)
         row = Recovery(
             loan_id=loan.id,
@@ -174,50 +247,80 @@ def _close(session: Session, *, actor: User, loan: Loan, today: date) -> None:
     )
 
 
+def reversible_recovery(
+    session: Session, *, actor: User, recovery_id: int, lock: bool = False
+) -> tuple[Recovery, Loan]:
+    """The recovery and its loan, if the user's bank may reverse it now."""
+    row = session.get(Recovery, recovery_id)
+    if row is None:
+        raise NotFound(N_("No such recovery."))
+    loan = get_loan_for(session, actor=actor, loan_id=row.loan_id, lock=lock)
+    require_lender(actor, loan)
+    if recovery_id in reversals_for_loan(session, row.loan_id):
+        raise Conflict(N_("This recovery has already been reversed."))
+    if loan.status is not LoanStatus.COMPENSATED:
+        raise Conflict(
+            N_("The disposal is closed: a recovery of a closed loan cannot be reversed.")
+        )
+    return row, loan
+
+
+def recovery_reversal_plan(
+    session: Session, *, recovery: Recovery, day: date, lock: bool = False
+) -> RecoveryReversalPlan:
+    """The mirror of the pool's part of a recovery, if it had one (nothing is written)."""
+    lines = list(
+        session.exec(
+            select(LedgerEntry).where(
+                LedgerEntry.recovery_id == recovery.id, col(LedgerEntry.reverses_txn).is_(None)
+            )
+        ).all()
+    )
+    plan = RecoveryReversalPlan(
+        subject=f"recovery:{recovery.id}",
+        lines=tuple((x.account.value, x.credit, x.debit) for x in lines),
+        balance_before=pool.pool_balance(session, day, for_update=lock),
+        reverses=lines[0].txn if lines else None,
+    )
+    if plan.balance_after < 0:
+        raise Conflict(N_("Reversing this would leave the pool with a negative balance."))
+    return plan
+
+
+@dataclass(frozen=True)
+class RecoveryReversalPlan(previews.ReversalPlan):
+    """The mirror posting of a recovery and the ledger transaction it reverses."""
+
+    reverses: str | None = None
+
+
 def reverse_recovery(
-    session: Session, *, actor: User, recovery_id: int, reason: str
+    session: Session, *, actor: User, recovery_id: int, reason: str, expected: str | None = None
 ) -> RecoveryReversal:
     """The lending bank corrects a mistaken recovery: a reversal record and, if the pool had
-    a part, a mirror posting (the original lines stay). A second reversal is a conflict."""
+    a part, a mirror posting (the original lines stay). A second reversal is a conflict;
+    a stale preview (`expected`) is refused."""
     with transaction(session):
-        row = session.get(Recovery, recovery_id)
-        if row is None:
-            raise NotFound(N_("No such recovery."))
-        loan = get_loan_for(session, actor=actor, loan_id=row.loan_id, lock=True)
-        require_lender(actor, loan)
         if len(reason.strip()) < 5:
             raise ValidationFailed(
                 N_("Say why the recovery is reversed."), errors={"reason": N_("Required.")}
             )
-        if recovery_id in reversals_for_loan(session, row.loan_id):
-            raise Conflict(N_("This recovery has already been reversed."))
-        if loan.status is not LoanStatus.COMPENSATED:
-            raise Conflict(
-                N_("The disposal is closed: a recovery of a closed loan cannot be reversed.")
-            )
+        row, loan = reversible_recovery(session, actor=actor, recovery_id=recovery_id, lock=True)
         today = business_date(session)
-        lines = list(
-            session.exec(
-                select(LedgerEntry).where(
-                    LedgerEntry.recovery_id == recovery_id, col(LedgerEntry.reverses_txn).is_(None)
-                )
-            ).all()
-        )
+        plan = recovery_reversal_plan(session, recovery=row, day=today, lock=True)
+        previews.require_digest(expected, plan.digest)
         txn = None
-        if lines:
-            cash = sum(x.debit - x.credit for x in lines if x.account is LedgerAccount.POOL_CASH)
-            if pool.pool_balance(session, today, for_update=True) < cash:
-                raise Conflict(N_("Reversing this would leave the pool with a negative balance."))
+        if plan.lines:
             txn = pool.post(
                 session,
                 actor=actor,
                 day=today,
-                lines=[(x.account, x.credit, x.debit) for x in lines],
+                lines=[(LedgerAccount(a), debit, credit) for a, debit, credit in plan.lines],
                 memo=stored(N_("Reversal: %(reason)s"), reason=reason.strip()),
                 loan_id=row.loan_id,
                 claim_id=row.claim_id,
                 recovery_id=row.id,
-                reverses_txn=lines[0].txn,
+                reverses_txn=plan.reverses,
             )
         reversal = RecoveryReversal(
             recovery_id=recovery_id,
@@ -243,42 +346,73 @@ def reverse_recovery(
 
 @dataclass(frozen=True)
 class StillOwed:
-    """What the borrower of a compensated loan still owes, and to whom."""
+    """What the borrower of a compensated loan still owes, and to whom, on `as_of`."""
 
     creditor_id: int  # the lending bank, which collects on behalf of the payers
     principal: int
     interest: int
-    penalty: int
-    recovered: int  # recoveries that went to the payers (not a surplus to the borrower)
+    penalty: int  # penalty and compound interest accrued to `as_of`, less what was paid
+    recovered: int  # recoveries applied to the debt (the payers' part, not a surplus)
     by_party: dict[str, int] = field(default_factory=dict)  # unrecovered share of each payer
+    decided_on: date | None = None  # the claim decision: the whole debt is overdue from then
+    as_of: date | None = None
 
     @property
     def total(self) -> int:
-        return max(0, self.principal + self.interest + self.penalty - self.recovered)
+        return self.principal + self.interest + self.penalty
 
 
 def still_owed(session: Session, loan: Loan) -> StillOwed | None:
-    """The borrower's debt after the claim was paid: principal, interest and penalty owed on
-    the day the claim was decided, less what recoveries paid back to the payers."""
+    """The borrower's debt after the claim was paid, on the business date.
+
+    On the decision day the borrower owed the outstanding principal, the interest due (and
+    accrued in the current period) and the penalty accrued so far. (inference) The claim paid
+    the whole outstanding principal as a loss, so from that day the whole principal counts as
+    overdue: it keeps accruing penalty interest and the unpaid interest compound interest
+    (market.domain.interest, 银发〔2003〕251号). Each recovery paid to the payers is applied on
+    the day received: penalty, interest, then principal (民法典 art. 561).
+    """
     if loan.id is None or loan.status not in (LoanStatus.COMPENSATED, LoanStatus.CLOSED):
         return None
     claim = approved_claim(session, loan.id)
     if claim is None or claim.decided_on is None:
         return None
+    decided = claim.decided_on
     rows: list[Instalment] = instalments(session, loan.id)
-    where = position(rows, claim.decided_on, thresholds(session), terms_of(loan))
-    interest = sum(r.interest_due - r.interest_paid for r in rows if r.due_on <= claim.decided_on)
+    where = position(rows, decided, thresholds(session), terms_of(loan))
+    interest = sum(r.interest_due - r.interest_paid for r in rows if r.due_on <= decided)
+    today = max(business_date(session), decided)
+    debt = debt_in_default(
+        Debt(where.outstanding_principal, interest + where.accrued_interest, where.penalty_due, 0),
+        since=decided,
+        until=today,
+        payments=_recovered_by_day(session, claim),
+        rate_bp=loan.rate_bp,
+        markup_bp=loan.penalty_markup_bp,
+        convention=loan.day_count,
+    )
     version = session.get(SchemeVersion, claim.scheme_version_id)
     assert version is not None
     unpaid = claim_outstanding(
         session, claim, pool.scheme_of(version).recovery_rule == "treasury"
     )
-    recovered = sum(int(v) for v in claim.split.values()) - sum(unpaid.values())
     return StillOwed(
         creditor_id=loan.bank_id,
-        principal=where.outstanding_principal,
-        interest=interest,
-        penalty=where.penalty_due,
-        recovered=recovered,
+        principal=debt.principal,
+        interest=debt.interest,
+        penalty=debt.penalty,
+        recovered=debt.applied,
         by_party=unpaid,
+        decided_on=decided,
+        as_of=today,
     )
+
+
+def _recovered_by_day(session: Session, claim: Claim) -> list[tuple[date, int]]:
+    """(day received, the payers' part) of each recovery on the claim not reversed."""
+    reversed_ids = set(reversals_for_loan(session, claim.loan_id))
+    return [
+        (row.received_on, sum(int(v) for k, v in row.distribution.items() if k != "borrower"))
+        for row in recoveries_for_loan(session, claim.loan_id)
+        if row.claim_id == claim.id and row.id not in reversed_ids
+    ]

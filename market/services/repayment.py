@@ -6,15 +6,12 @@ interest accrued to the day."""
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
 
 from sqlmodel import Session
 
 from market.domain.errors import Conflict, ValidationFailed
 from market.domain.interest import (
     PENALTY_MARKUP_DEFAULT_BP,
-    PENALTY_MARKUP_MAX_BP,
-    PENALTY_MARKUP_MIN_BP,
     DayCount,
     PrepayMode,
     allocate,
@@ -25,16 +22,15 @@ from market.domain.interest import (
 from market.domain.kinds import RepaymentKind
 from market.domain.messages import N_, msg
 from market.domain.money import format_fen
-from market.domain.schedule import RepaymentType, amortise, build_schedule
-from market.domain.statemachine import require_transition
-from market.domain.states import LOAN_TRANSITIONS, LoanStatus
+from market.domain.schedule import RepaymentType, amortise
+from market.domain.states import LoanStatus
 from market.frame.db import transaction
 from market.models.lending import Loan
 from market.models.orgs import User
-from market.models.pool import SchemeVersion
 from market.models.servicing import Instalment, Repayment
-from market.services import audit, pool, subsidies
+from market.services import audit, previews, subsidies
 from market.services.clock import business_date
+from market.services.payout_plan import plan_payout
 from market.services.servicing import (
     Position,
     current_period,
@@ -58,36 +54,25 @@ def disburse(
     loan_id: int,
     day_count: DayCount = DayCount.ACTUAL_360,
     penalty_markup_bp: int = PENALTY_MARKUP_DEFAULT_BP,
+    expected: str | None = None,
 ) -> Loan:
     """The bank pays the loan out today: the schedule (by the day-count convention), the
-    penalty markup and the insurance premium are fixed. The interest subsidy is earned later,
-    on interest actually paid (market.services.subsidies)."""
+    penalty markup and the insurance premium are fixed (market.services.payout_plan). The
+    interest subsidy is earned later, on interest actually paid (market.services.subsidies).
+    `expected` is the digest of the previewed payout: refused (StalePreview) if it differs."""
     with transaction(session):
-        if not PENALTY_MARKUP_MIN_BP <= penalty_markup_bp <= PENALTY_MARKUP_MAX_BP:
-            raise ValidationFailed(
-                N_(
-                    "The penalty markup must be between 30% and 50% (a share of the contract "
-                    "rate)."
-                ),
-                errors={"penalty_markup": N_("Between 30% and 50%.")},
-            )
-        loan = get_loan_for(session, actor=actor, loan_id=loan_id, lock=True)
-        require_lender(actor, loan)
-        if loan.status is not LoanStatus.AWAITING_DISBURSEMENT:
-            # IN_CLAIM -> ACTIVE is a legal transition too (a rejected claim), not a payout.
-            raise Conflict(N_("Only a loan awaiting disbursement can be paid out."))
-        require_transition(LOAN_TRANSITIONS, loan.status, LoanStatus.ACTIVE, what=N_("loan"))
-        assert loan.id is not None
-        today = business_date(session)
-        plan = build_schedule(
-            principal=loan.principal,
-            rate_bp=loan.rate_bp,
-            months=loan.term_months,
-            repayment_type=loan.repayment_type,
-            start=today,
+        loan, plan = plan_payout(
+            session,
+            actor=actor,
+            loan_id=loan_id,
             day_count=day_count,
+            penalty_markup_bp=penalty_markup_bp,
+            lock=True,
         )
-        for row in plan:
+        previews.require_digest(expected, plan.digest)
+        assert loan.id is not None
+        today = plan.day
+        for row in plan.schedule:
             session.add(
                 Instalment(
                     loan_id=loan.id,
@@ -98,20 +83,15 @@ def disburse(
                 )
             )
         before = audit.snapshot(loan)
-        years = Fraction(loan.term_months, 12)
-        if loan.scheme_version_id is not None and loan.insured:
-            version = session.get(SchemeVersion, loan.scheme_version_id)
-            assert version is not None
-            loan.insurance_premium = pool.scheme_of(version).insurance_premium(
-                loan.principal, years
-            )
+        if plan.premium is not None:
+            loan.insurance_premium = plan.premium
         loan.day_count = day_count
         loan.penalty_markup_bp = penalty_markup_bp
         loan.penalty_accrued_to = today
         loan.status = LoanStatus.ACTIVE
         loan.disbursed_on = today
         loan.outstanding_principal = loan.principal
-        loan.maturity_on = plan[-1].due_on
+        loan.maturity_on = plan.maturity
         session.add(loan)
         audit.record(
             session,

@@ -28,7 +28,7 @@ from market.models.lending import FinancingRequest, Loan, Offer, RequestAsset, R
 from market.models.orgs import Organisation, User
 from market.models.pledges import Pledge
 from market.models.valuations import AssetValuation
-from market.services import audit
+from market.services import audit, notifications
 from market.services.clock import business_date
 from market.services.pledgeability import pledge_refusal
 from market.services.valuations import latest_for_assets
@@ -253,6 +253,7 @@ def create_request(session: Session, *, actor: User, data: RequestInput) -> Fina
             obj=row,
             after={**audit.snapshot(row), "asset_ids": ids},
         )
+        notifications.request_created(session, row)
     return row
 
 

@@ -47,7 +47,7 @@ OVERFLOW_JS = """
 """
 
 NAV_LINKS_JS = """
-() => [...document.querySelectorAll('header .nav a[href]')]
+() => [...document.querySelectorAll('header .nav a[href], header a.bell[href]')]
   .map((a) => new URL(a.href).pathname)
 """
 

@@ -21,6 +21,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("pool.contribute", "POST"): BUREAU,
     ("pool.reverse", "POST"): BUREAU,
     ("pool.decide_claim", "POST"): BUREAU,
+    ("pool.second_approval", "POST"): BUREAU,
     ("pool.lift_suspension", "POST"): BUREAU,
     ("pool.subsidies", "GET"): READERS,
     ("pool.pay_subsidies", "POST"): BUREAU,

@@ -40,6 +40,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import confirmed
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> str:
@@ -486,7 +487,7 @@ def test_bank_pays_the_loan_out(client: FlaskClient, session: Session, world: Wo
     sign_in(client, approver(world))
     html = page(client, f"/loans/{loan.id}")
     assert f"/loans/{loan.id}/disburse" in html
-    assert client.post(f"/loans/{loan.id}/disburse", data=keyed()).status_code == 302
+    assert confirmed(client, f"/loans/{loan.id}/disburse").status_code == 302
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE and loan.disbursed_on == business_date(session)
     assert len(servicing.instalments(session, loan.id)) == loan.term_months
@@ -574,19 +575,18 @@ def test_claim_and_recovery_forms(client: FlaskClient, session: Session, world: 
     )
     assert response.status_code == 422
     assert "This field is required." in field_block(response.get_data(as_text=True), "proceeds")
-    response = client.post(
+    response = confirmed(
+        client,
         f"/loans/{loan.id}/recoveries",
-        data=keyed({"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"}),
+        {"disposal": "licence", "proceeds": "100000", "counterparty": "Licensee Ltd"},
     )
     assert response.status_code == 302
     recovery = session.exec(select(Recovery)).one()
     assert recovery.proceeds == 100_000_00 and sum(recovery.distribution.values()) == 100_000_00
     html = page(client, f"/loans/{loan.id}")
     assert "Licensee Ltd" in html and "Recovery recorded" in html
-    client.post(
-        f"/loans/{loan.id}/recoveries",
-        data=keyed({"disposal": "auction", "proceeds": "0", "closes": "y"}),
-    )
+    closing = {"disposal": "auction", "proceeds": "0", "closes": "y"}
+    confirmed(client, f"/loans/{loan.id}/recoveries", closing)
     session.refresh(loan)
     assert loan.status is LoanStatus.CLOSED
     assert "Record a recovery" not in page(client, f"/loans/{loan.id}")

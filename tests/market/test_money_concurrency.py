@@ -29,6 +29,7 @@ from market.models.servicing import Repayment
 from market.services import claim_decision as claims
 from market.services import pool as pool_svc
 from market.services import servicing
+from market.services.previews import FIELD as PREVIEW_FIELD
 from tests.market.conftest import World, database_url_option, make_test_app, sign_in
 from tests.market.dbsetup import app_engine, scratch_database
 from tests.market.formkeys import keyed
@@ -41,6 +42,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import preview
 from tests.market.test_lending_concurrency import _race
 
 pytestmark = pytest.mark.postgres_only
@@ -188,6 +190,9 @@ def test_ten_concurrent_contributions(engines: tuple[Engine, Engine], same_key: 
     one = keyed({"amount": "10", "memo": "Top-up"})
     forms = [one if same_key else keyed({"amount": "10", "memo": "Top-up"}) for _ in range(10)]
     clients = _clients(engine, bureau_id, 10)
+    # Each form was previewed (the figures of a contribution are its amount, memo and day).
+    digest = preview(clients[0], "/pool/contributions", forms[0])[1]
+    forms = [{**form, PREVIEW_FIELD: digest} for form in forms]
     responses = _race(engine, POOL_ROW, 1, _posts(clients, "/pool/contributions", forms))
     assert [getattr(r, "status_code", r) for r in responses] == [302] * 10, responses
     assert _balance(engine) == before + (1 if same_key else 10) * 10_00

@@ -16,6 +16,7 @@ from market.models.pool import Claim, LedgerEntry, Recovery
 from market.models.servicing import Repayment
 from market.services import servicing
 from market.services.idempotency import FIELD
+from market.services.previews import FIELD as PREVIEW_FIELD
 from tests.market.conftest import World, sign_in
 from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import (
@@ -27,6 +28,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import confirmed, preview
 
 TIMES = 10
 
@@ -35,9 +37,14 @@ def _count(session: Session, table: type[SQLModel]) -> int:
     return int(session.exec(select(func.count()).select_from(table)).one())
 
 
-def _ten_times(client: FlaskClient, url: str, data: dict[str, Any]) -> str:
-    """POST the same form (same key) ten times; each goes to the same place. Returns it."""
+def _ten_times(
+    client: FlaskClient, url: str, data: dict[str, Any], *, previewed: bool = False
+) -> str:
+    """POST the same form (same key) ten times; each goes to the same place. Returns it.
+    A `previewed` action is confirmed ten times with the digest of its one preview."""
     form = keyed(data)
+    if previewed:
+        form[PREVIEW_FIELD] = preview(client, url, form)[1]
     places = set()
     for _ in range(TIMES):
         response = client.post(url, data=form)
@@ -53,10 +60,11 @@ def test_ten_contributions_with_one_key_are_one_and_a_new_key_is_another(
     setup_pool(session, world)
     sign_in(client, world.users["bureau"])
     lines = _count(session, LedgerEntry)
-    place = _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"})
+    top_up = {"amount": "1000", "memo": "Top-up"}
+    place = _ten_times(client, "/pool/contributions", top_up, previewed=True)
     assert place.endswith("/pool/")
     assert _count(session, LedgerEntry) == lines + 2
-    _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"})
+    _ten_times(client, "/pool/contributions", {"amount": "1000", "memo": "Top-up"}, previewed=True)
     assert _count(session, LedgerEntry) == lines + 4
     assert _count(session, IdempotencyKey) == 2
 
@@ -87,7 +95,7 @@ def test_disbursement_acceptance_and_claim_filing_happen_once_per_key(
     assert place.endswith(f"/loans/{loan.id}") and _count(session, Loan) == 1
 
     sign_in(client, world.users["bank_officer"])
-    _ten_times(client, f"/loans/{loan.id}/disburse", {})
+    _ten_times(client, f"/loans/{loan.id}/disburse", {}, previewed=True)
     session.refresh(loan)
     assert loan.status is LoanStatus.ACTIVE
     assert len(servicing.instalments(session, loan.id or 0)) == loan.term_months
@@ -103,7 +111,7 @@ def test_a_claim_decision_and_a_recovery_happen_once_per_key(
     lw = lending_world(session, world)
     lines = _count(session, LedgerEntry)
     sign_in(client, world.users["bureau"])
-    _ten_times(client, f"/pool/claims/{lw.claim_id}/decide", {"approve": "Approve"})
+    _ten_times(client, f"/pool/claims/{lw.claim_id}/decide", {"approve": "Approve"}, previewed=True)
     claim = session.get(Claim, lw.claim_id)
     assert claim is not None
     session.refresh(claim)
@@ -112,9 +120,9 @@ def test_a_claim_decision_and_a_recovery_happen_once_per_key(
 
     sign_in(client, world.users["bank_officer"])
     url = f"/loans/{lw.loan_id}/recoveries"
-    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"})
+    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"}, previewed=True)
     assert _count(session, Recovery) == 1
-    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"})
+    _ten_times(client, url, {"disposal": "licence", "proceeds": "1000"}, previewed=True)
     assert _count(session, Recovery) == 2
 
 
@@ -125,7 +133,7 @@ def test_a_reversal_happens_once_whatever_the_key(
     sign_in(client, world.users["bureau"])
     lines = _count(session, LedgerEntry)
     url = f"/pool/ledger/{lw.txn}/reverse"
-    place = _ten_times(client, url, {"reason": "Entered twice"})
+    place = _ten_times(client, url, {"reason": "Entered twice"}, previewed=True)
     assert place.endswith("/pool/ledger")
     assert _count(session, LedgerEntry) == lines + 2
     # A new form is a new request: refused, since the transaction is already reversed.
@@ -172,7 +180,7 @@ def test_a_rejected_form_keeps_its_key_for_the_corrected_submission(
     key = keyed()[FIELD]
     bad = client.post("/pool/contributions", data=keyed({"amount": "-5"}, key=key))
     assert bad.status_code == 422 and _count(session, IdempotencyKey) == 0
-    good = client.post("/pool/contributions", data=keyed({"amount": "5"}, key=key))
+    good = confirmed(client, "/pool/contributions", keyed({"amount": "5"}, key=key))
     assert good.status_code == 302 and _count(session, LedgerEntry) == lines + 2
     again = client.post("/pool/contributions", data=keyed({"amount": "5"}, key=key))
     assert again.status_code == 302 and again.headers["Location"] == good.headers["Location"]

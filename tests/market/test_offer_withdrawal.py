@@ -87,3 +87,21 @@ def test_comparison_shows_net_cost_and_apr(
     sign_in(client, world.sme)
     page = client.get(f"/financing/{request.id}").get_data(as_text=True)
     assert "Net cost" in page and "Annual percentage rate" in page
+
+
+def test_comparison_labels_the_interest_subsidy_an_estimate_in_both_languages(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    # 贴息 is paid on interest actually paid (DOMAIN.md "Loan servicing rules"), so the figure
+    # worked from the schedule is only an estimate and must say so.
+    setup_pool(session, world)
+    request = make_request(session, world)
+    assert request.id is not None
+    make_offer(session, world, request.id, approve=True)
+    sign_in(client, world.sme)
+    page = client.get(f"/financing/{request.id}").get_data(as_text=True)
+    assert "Interest subsidy (estimate)" in page and "interest actually paid" in page
+    assert "Net cost (estimate)" in page and "≈ ¥" in page
+    zh = client.get(f"/financing/{request.id}", headers={"Accept-Language": "zh-CN"})
+    text = zh.get_data(as_text=True)
+    assert "贴息（估算）" in text and "实际支付的利息" in text and "净成本（估算）" in text

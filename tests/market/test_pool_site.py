@@ -23,6 +23,7 @@ from market.models.pool import BankSuspension, Claim, LedgerEntry, Receivable, S
 from market.services import pool, servicing
 from market.services.clock import business_date
 from market.services.idempotency import FIELD
+from market.services.previews import FIELD as PREVIEW_FIELD
 from market.views.pool.blueprint import loan_url
 from market.views.pool.figures import BankRow
 from tests.market.conftest import World, make_test_app, sign_in
@@ -40,6 +41,7 @@ from tests.market.lending_fixtures import (
     set_day,
     setup_pool,
 )
+from tests.market.previewkit import confirmed, preview
 
 
 def _ledger_lines(session: Session) -> int:
@@ -121,8 +123,8 @@ def test_a_contribution_through_the_page_raises_the_balance(
 ) -> None:
     setup_pool(session, world)
     sign_in(client, world.users["bureau"])
-    response = client.post(
-        "/pool/contributions", data=keyed({"amount": "2,500,000.50", "memo": "Provincial top-up"})
+    response = confirmed(
+        client, "/pool/contributions", {"amount": "2,500,000.50", "memo": "Provincial top-up"}
     )
     assert response.status_code == 302
     expected = POOL_FUNDS + 2_500_000_50
@@ -176,6 +178,8 @@ def test_the_pool_forms_carry_their_csrf_token(
         key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', own)
         assert (key is not None) == ("/lift" not in action), action
         sent = {**data, "csrf_token": token.group(1), **({FIELD: key.group(1)} if key else {})}
+        if "/lift" not in action:  # a money action is previewed, then confirmed
+            sent[PREVIEW_FIELD] = preview(client, action, sent)[1]
         assert client.post(action, data=sent).status_code == 302
     # The opening funds reversed, the pool paid what it had left (100 CNY) on the claim.
     claim = session.get(Claim, lw.claim_id)
@@ -202,8 +206,8 @@ def test_approving_a_claim_pays_exactly_the_pools_share_and_shows_the_split(
     sign_in(client, world.users["bureau"])
     page = _page(client, "/pool/claims?status=filed")
     assert f'id="claim-{claim.id}"' in page and f'href="{_loan_link(client, loan.id)}"' in page
-    response = client.post(
-        f"/pool/claims/{claim.id}/decide", data=keyed({"approve": "Approve", "reason": "Checked"})
+    response = confirmed(
+        client, f"/pool/claims/{claim.id}/decide", {"approve": "Approve", "reason": "Checked"}
     )
     assert response.status_code == 302
     session.refresh(claim)
@@ -297,7 +301,7 @@ def test_a_reversal_is_a_new_transaction_and_the_original_stays(
     assert response.status_code == 422
     assert _ledger_lines(session) == lines
 
-    response = client.post(f"/pool/ledger/{txn}/reverse", data=keyed({"reason": "Entered twice"}))
+    response = confirmed(client, f"/pool/ledger/{txn}/reverse", {"reason": "Entered twice"})
     assert response.status_code == 302
     assert _ledger_lines(session) == lines + 2
     kept = session.exec(select(LedgerEntry).where(LedgerEntry.txn == txn)).all()

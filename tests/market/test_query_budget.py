@@ -18,9 +18,9 @@ from tests.market.query_budget import counting
 
 BUDGET = 30
 PAGES: dict[Role, tuple[str, ...]] = {
-    Role.SME: ("/dashboard", "/assets/", "/financing/", "/loans/"),
+    Role.SME: ("/dashboard", "/assets/", "/financing/", "/loans/", "/notifications/"),
     Role.BANK_OFFICER: ("/dashboard", "/financing/", "/loans/", "/financing/?status=open",
-                        "/claims/"),
+                        "/claims/", "/notifications/"),
     Role.BUREAU: ("/pool/", "/pool/claims", "/pool/ledger", "/pool/npl", "/loans/", "/financing/",
                   "/assets/", "/receivables", "/admin/audit"),
     Role.ADMIN: ("/admin/organisations", "/admin/users", "/admin/audit", "/admin/clock",

@@ -7,6 +7,8 @@ the demo scheme splits the 100,000,000 fen loss pool 54 : bank 26 : insurer 16 :
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select
@@ -14,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from market.domain.kinds import DisposalKind
 from market.domain.money import format_fen
+from market.domain.schedule import RepaymentType
 from market.models.audit import AuditEvent
 from market.models.lending import Loan
 from market.models.orgs import Organisation
@@ -21,7 +24,8 @@ from market.models.pool import LedgerEntry, Recovery
 from market.services import claim_decision, pool, recoveries
 from tests.market.conftest import World, sign_in
 from tests.market.formkeys import keyed
-from tests.market.lending_fixtures import make_claim, make_loan, make_npl, setup_pool
+from tests.market.lending_fixtures import make_claim, make_loan, make_npl, set_day, setup_pool
+from tests.market.previewkit import confirmed, preview
 
 LOSS = 100_000_000
 
@@ -143,16 +147,17 @@ def test_the_loan_page_shows_the_debt_and_asks_again_for_a_surplus(
     assert format_fen(500_000) in html and 'name="confirm_surplus"' in html
     assert 'value="1005000"' in html and 'value="Buyer Co"' in html  # what was typed stays
     assert session.exec(select(func.count()).select_from(Recovery)).one() == 0
-    confirmed = keyed({**data, "confirm_surplus": "y"})
-    response = client.post(f"/loans/{loan.id}/recoveries", data=confirmed)
+    surplus_ok = {**data, "confirm_surplus": "y"}
+    page, _ = preview(client, f"/loans/{loan.id}/recoveries", keyed(surplus_ok))
+    assert "it goes to the borrower" in page.get_data(as_text=True)  # the surplus, named
+    response = confirmed(client, f"/loans/{loan.id}/recoveries", surplus_ok)
     assert response.status_code == 302
     row = session.exec(select(Recovery)).one()
     assert row.distribution["borrower"] == 500_000
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert f"/recoveries/{row.id}/reverse" in html
-    response = client.post(
-        f"/loans/{loan.id}/recoveries/{row.id}/reverse",
-        data=keyed({"reason": "Wrong buyer entered"}),
+    response = confirmed(
+        client, f"/loans/{loan.id}/recoveries/{row.id}/reverse", {"reason": "Wrong buyer entered"}
     )
     assert response.status_code == 302
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
@@ -167,3 +172,44 @@ def test_the_loan_page_shows_the_debt_and_asks_again_for_a_surplus(
         ).one()
         == 4
     )
+
+
+def test_a_compensated_loan_keeps_accruing_penalty_and_recoveries_reduce_it(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    """Worked by hand from the rules (银发〔2003〕251号: penalty at the contract rate +50% on
+    overdue principal, compound interest at that rate on unpaid interest; 民法典 art. 561:
+    penalty, interest, principal). 1,000,000.00 CNY at 3.60%, equal principal over 12 months,
+    paid out 2026-01-05, actual/360; penalty rate 5.40%: 0.015% a day.
+    Instalments 1-4 (due 02-05, 03-05, 04-05, 05-05): principal 8,333,333 each, interest
+    310,000, 256,667, 258,333, 225,000; the claim is decided on 05-11 (95 days after 02-05).
+    On 05-11: principal 100,000,000; interest 1,050,000 due + 6 days on the 66,666,668 not yet
+    due (40,000) = 1,090,000; penalty 8,333,333 x 0.015% x (95+67+36+6) = 254,999.99 -> 255,000,
+    compound 0.015% x (310,000x95 + 256,667x67 + 258,333x36 + 225,000x6) = 8,594.50 -> 8,595.
+    To 06-10 (30 days): penalty 100,000,000 x 0.015% x 30 = 450,000, compound 1,090,000 x
+    0.015% x 30 = 4,905: penalty owed 718,500. A recovery of 2,000,000 pays it, the 1,090,000
+    interest and 191,500 of principal: 99,808,500 left. To 07-10 (30 days): 99,808,500 x
+    0.015% x 30 = 449,138.25 -> 449,138. Still owed: 99,808,500 + 449,138 = 100,257,638."""
+    setup_pool(session, world)
+    loan = make_loan(session, world, rate_bp=360, repayment_type=RepaymentType.EQUAL_PRINCIPAL)
+    assert make_npl(session, loan) == date(2026, 5, 11)
+    claim = make_claim(session, world, loan)
+    claim_decision.decide_claim(
+        session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason="ok"
+    )
+    session.refresh(loan)
+    owed = recoveries.still_owed(session, loan)
+    assert owed is not None
+    assert (owed.principal, owed.interest, owed.penalty) == (100_000_000, 1_090_000, 263_595)
+    set_day(session, date(2026, 6, 10))
+    owed = recoveries.still_owed(session, loan)
+    assert owed is not None and owed.penalty == 263_595 + 454_905
+    _record(session, world, loan, 2_000_000)
+    set_day(session, date(2026, 7, 10))
+    owed = recoveries.still_owed(session, loan)
+    assert owed is not None
+    assert (owed.principal, owed.interest, owed.penalty) == (99_808_500, 0, 449_138)
+    assert owed.recovered == 2_000_000 and owed.total == 100_257_638
+    sign_in(client, world.users["bank_officer"])
+    html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert format_fen(100_257_638) in html and format_fen(449_138) in html

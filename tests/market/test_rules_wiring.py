@@ -21,7 +21,7 @@ from market.models.lending import FinancingRequest, Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Receivable
 from market.services import acceptance as acceptance_svc
-from market.services import claim_decision, pool
+from market.services import claim_decision, claim_plan, pool
 from market.services import repayment as repayment_svc
 from market.services import requests as request_svc
 from market.services import valuations as valuation_svc
@@ -252,12 +252,16 @@ def test_weihai_deadline_counts_ten_working_days_from_the_confirmation(
     assert claim.deadline_on == date(2026, 5, 25)
 
 
-def test_the_deadline_skips_china_public_holidays_and_counts_make_up_days() -> None:
+def test_the_deadline_skips_china_public_holidays_and_counts_make_up_days(
+    session: Session,
+) -> None:
     # 国办发明电〔2024〕12号: National Day 1-8 Oct 2025 off; Sun 28 Sep and Sat 11 Oct worked.
     # From Fri 26 Sep: 28 Sep (1), 29 (2), 30 (3), 9 Oct (4), 10 (5), Sat 11 (6), 13 (7),
     # 14 (8), 15 (9), 16 Oct (10).
     scheme = Scheme.from_dict(preset_data("weihai"))
-    last = claim_deadline(scheme, npl_since=None, loss_confirmed_on=date(2025, 9, 26))
+    last = claim_deadline(
+        session, scheme, npl_since=None, loss_confirmed_on=date(2025, 9, 26)
+    )
     assert last == date(2025, 10, 16)
 
 
@@ -278,7 +282,7 @@ def test_guangzhou_2025_relending_bonus_and_suspended_compensation(
         session, actor=world.users["bank_officer"], loan_id=second.id or 0
     )
     paid_before = pool.pool_balance(session)
-    with pytest.raises(claim_decision.CompensationSuspended) as caught:
+    with pytest.raises(claim_plan.CompensationSuspended) as caught:
         claim_decision.decide_claim(
             session, actor=world.users["bureau"], claim_id=claim.id or 0, approve=True, reason=""
         )

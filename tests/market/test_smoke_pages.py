@@ -21,6 +21,7 @@ def test_sme_pages_render(client: FlaskClient, world: World, session) -> None:
         f"/assets/{asset.id}",
         f"/assets/{asset.id}/edit",
         "/account",
+        "/company",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -35,6 +36,7 @@ def test_admin_pages_render(client: FlaskClient, world: World) -> None:
         "/admin/organisations",
         "/admin/users",
         "/admin/clock",
+        "/admin/holidays",
         "/admin/audit",
     ):
         assert client.get(url).status_code == 200, url

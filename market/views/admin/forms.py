@@ -13,6 +13,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
@@ -104,3 +105,25 @@ class ThresholdsForm(FlaskForm):  # type: ignore[misc]
         """The thresholds as the service takes them, e.g. '0/90/270/360'."""
         days = (self.special_mention, self.substandard, self.doubtful, self.loss)
         return "/".join(str(f.data) for f in days)
+
+
+class HolidayYearForm(FlaskForm):  # type: ignore[misc]
+    """A year's public holidays and make-up working days, copied from the State Council's
+    notice (国务院办公厅关于某年部分节假日安排的通知)."""
+
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    holidays = TextAreaField(
+        _l("Public holidays"),
+        validators=[InputRequired(), Length(max=4000)],
+        description=_l("Every day off, as YYYY-MM-DD, separated by spaces, commas or lines."),
+    )
+    makeup_workdays = TextAreaField(
+        _l("Make-up working days (调休上班)"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Weekend days that are working days, as YYYY-MM-DD."),
+    )
+    source = StringField(
+        _l("Notice"), validators=[InputRequired(), Length(max=500)],
+        description=_l("The notice's title and number, or its date of publication."),
+    )
+    submit = SubmitField(_l("Save the calendar"))

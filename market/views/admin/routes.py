@@ -13,16 +13,25 @@ from market.domain.schedule import CLASSIFICATION_SOURCE
 from market.frame.db import get_session, transaction
 from market.models.audit import AuditEvent
 from market.models.orgs import Organisation, User
-from market.services import accounts, servicing
+from market.services import accounts, holiday_calendar, servicing
 from market.services.clock import business_date
-from market.services.dayend import move_business_date
+from market.services.dayend_preview import move_after_preview, plan_day_end
+from market.services.previews import StalePreview
 from market.text.labels import ACTION_LABELS
 from market.text.reference import ORG_KIND_LABELS, REGIONS, ROLE_LABELS
 from market.views.admin import lists
-from market.views.admin.forms import BusinessDateForm, OrganisationForm, ThresholdsForm, UserForm
+from market.views.admin.clock_preview import day_end_preview
+from market.views.admin.forms import (
+    BusinessDateForm,
+    HolidayYearForm,
+    OrganisationForm,
+    ThresholdsForm,
+    UserForm,
+)
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
 from market.views.paging import paginate
+from market.views.preview import render_preview, sent_digest
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -144,15 +153,22 @@ def _render_clock(
 @bp.route("/clock", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def clock() -> ResponseReturnValue:
-    """See and move the business date; see the classification thresholds."""
+    """See and move the business date (after a preview of what the day-end will change);
+    see the classification thresholds."""
     session = get_session()
     form = BusinessDateForm()
     if form.validate_on_submit():
+        expected = sent_digest()
         try:
+            if expected is None:
+                return render_preview(day_end_preview(plan_day_end(session, day=form.day.data)))
             with transaction(session):
-                move_business_date(session, actor=actor(), day=form.day.data)
+                move_after_preview(session, actor=actor(), day=form.day.data, expected=expected)
         except ValidationFailed as exc:
             apply_errors(form, exc.errors)
+        except StalePreview:
+            plan = plan_day_end(session, day=form.day.data)
+            return render_preview(day_end_preview(plan), stale=True)
         else:
             flash(_("The business date is now %(day)s.", day=form.day.data.isoformat()), "success")
             return redirect(url_for("admin.clock"))
@@ -181,6 +197,34 @@ def thresholds() -> ResponseReturnValue:
             )
             return redirect(url_for("admin.clock"))
     return _render_clock(thresholds_form=form, thresholds_errors=leftovers, status=422)
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def holidays() -> ResponseReturnValue:
+    """The working-day calendar by year; the administrator enters a year from its notice."""
+    session = get_session()
+    form = HolidayYearForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = holiday_calendar.save_year(
+                session, actor=actor(), year=form.year.data, holidays_text=form.holidays.data,
+                makeup_text=form.makeup_workdays.data or "", source=form.source.data,
+            )
+        except ValidationFailed as exc:
+            for message in apply_errors(form, exc.errors):
+                flash(message, "error")
+            status = 422
+        else:
+            flash(_("The calendar of %(year)s is saved.", year=form.year.data) if saved
+                  else _("Nothing changed."), "success")
+            return redirect(url_for("admin.holidays"))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "admin/holidays.html", form=form, years=holiday_calendar.calendars(session)
+    ), status
 
 
 @bp.route("/audit")

@@ -15,7 +15,7 @@ from market.models.assets import IPAsset
 from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.services import assets as svc
-from market.services import listings
+from market.services import company_profile, listings
 from market.services import valuations as valuation_svc
 from market.text.asset_facts import FACTS_BY_KIND
 from market.text.reference import INDUSTRY_LABELS, KIND_LABELS, STATUS_LABELS
@@ -123,6 +123,7 @@ def detail(asset_id: int) -> ResponseReturnValue:
         pledge_loan=loan,
         pledge_bank=get_session().get(Organisation, loan.bank_id) if loan else None,
         valuation=latest,
+        stale_tax=company_profile.tax_change(latest, owner),
         loan_note=localise(latest.result, select_locale())["loan_note"] if latest else None,
         specs=FACTS_BY_KIND[asset.kind],
         **_labels(),
@@ -201,6 +202,7 @@ def _report_page(
     } if people_ids else {}
     return render_template(
         "assets/valuation.html", asset=asset, owner=owner, v=chosen,
+        stale_tax=company_profile.tax_change(chosen, owner),
         r=localise(chosen.result, select_locale()) if chosen else None, history=rows,
         bank_values=adjusted, banks=banks, people=people,
         model_values={row.id: row for row in rows},

@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from market.domain.errors import PermissionDenied, ValidationFailed
 from market.domain.interest import DayCount, PrepayMode
-from market.domain.kinds import DisposalKind, RepaymentKind
+from market.domain.kinds import RepaymentKind
 from market.domain.messages import N_
 from market.domain.states import Enrolment, LoanStatus
 from market.frame.db import get_session
@@ -26,6 +26,9 @@ from market.services import requests as request_svc
 from market.services import subsidies as subsidies_svc
 from market.services.claim_context import claim_deadline
 from market.services.clock import business_date
+from market.services.holiday_calendar import CalendarMissing
+from market.services.payout_plan import PayoutPlan, plan_payout
+from market.services.previews import StalePreview
 from market.services.timeline import request_timeline
 from market.text.labels import LABELS
 from market.text.loan_labels import LOAN_RULE_LABELS
@@ -50,8 +53,12 @@ from market.views.lending.forms import (
     RepaymentForm,
 )
 from market.views.lending.loan_forms import DisburseForm, ReverseRecoveryForm
+from market.views.lending.money_previews import (
+    payout_preview,
+)
 from market.views.once import once
 from market.views.paging import empty_page, paginate, with_choices
+from market.views.preview import render_preview, sent_digest
 
 
 @bp.route("/loans/")
@@ -77,7 +84,7 @@ def loans() -> ResponseReturnValue:
     )
 
 
-def _loan_page(
+def loan_page(
     loan_id: int,
     *,
     repayment_form: RepaymentForm | None = None,
@@ -108,10 +115,15 @@ def _loan_page(
     }
     claims = claims_svc.claims_for_loan(session, loan.id)
     deadline = None
+    deadline_problem = ""
     if version is not None and position is not None and position.classification.is_npl:
-        deadline = claim_deadline(
-            pool_svc.scheme_of(version), npl_since=position.npl_since, loss_confirmed_on=None
-        )
+        try:
+            deadline = claim_deadline(
+                session, pool_svc.scheme_of(version), npl_since=position.npl_since,
+                loss_confirmed_on=None,
+            )
+        except CalendarMissing as exc:
+            deadline_problem = exc.message
     lender = is_banker(user) and user.organisation_id == loan.bank_id
     can_claim = (
         lender
@@ -143,6 +155,7 @@ def _loan_page(
         disburse_form=disburse_form or DisburseForm(formdata=None),
         reverse_form=ReverseRecoveryForm(formdata=None),
         deadline=deadline,
+        deadline_problem=deadline_problem,
         scheme=pool_svc.scheme_of(version) if version is not None else None,
         lender=lender,
         can_claim=can_claim,
@@ -165,10 +178,10 @@ def _loan_page(
 @roles_required(*VIEWERS)
 def loan_detail(loan_id: int) -> ResponseReturnValue:
     """One loan: terms, class, pledges, schedule, repayments, claims, recoveries, timeline."""
-    return _loan_page(loan_id)
+    return loan_page(loan_id)
 
 
-def _lender_loan(loan_id: int) -> Loan:
+def lender_loan(loan_id: int) -> Loan:
     """The loan, if the user works at the lending bank (404 / 403 otherwise)."""
     user = actor()
     loan = servicing.get_loan_for(get_session(), actor=user, loan_id=loan_id)
@@ -181,18 +194,35 @@ def _lender_loan(loan_id: int) -> Loan:
 @once("loan.disburse")
 def disburse(loan_id: int) -> ResponseReturnValue:
     """The lending bank pays the loan out today, under the day count and penalty chosen."""
-    _lender_loan(loan_id)
+    lender_loan(loan_id)
     form = DisburseForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return _loan_page(loan_id, disburse_form=form, status=422)
-    repayment_svc.disburse(
-        get_session(),
-        actor=actor(),
-        loan_id=loan_id,
-        day_count=DayCount(form.day_count.data or DayCount.ACTUAL_360.value),
-        penalty_markup_bp=int(form.penalty_markup.data or 50) * 100,
-    )
+        return loan_page(loan_id, disburse_form=form, status=422)
+    session = get_session()
+    day_count = DayCount(form.day_count.data or DayCount.ACTUAL_360.value)
+    markup = int(form.penalty_markup.data or 50) * 100
+
+    def plan() -> PayoutPlan:
+        return plan_payout(
+            session, actor=actor(), loan_id=loan_id, day_count=day_count, penalty_markup_bp=markup
+        )[1]
+
+    expected = sent_digest()
+    try:
+        if expected is None:
+            return render_preview(payout_preview(plan()))
+        repayment_svc.disburse(
+            session,
+            actor=actor(),
+            loan_id=loan_id,
+            day_count=day_count,
+            penalty_markup_bp=markup,
+            expected=expected,
+        )
+    except StalePreview:
+        session.rollback()
+        return render_preview(payout_preview(plan()), stale=True)
     flash(_("The loan is paid out; its schedule starts today."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
 
@@ -202,7 +232,7 @@ def disburse(loan_id: int) -> ResponseReturnValue:
 @once("loan.repayment")
 def record_repayment(loan_id: int) -> ResponseReturnValue:
     """The lending bank records money the borrower paid."""
-    _lender_loan(loan_id)
+    lender_loan(loan_id)
     form = RepaymentForm()
     if form.validate_on_submit():
         try:
@@ -222,7 +252,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
         else:
             flash(_("The repayment is recorded."), "success")
             return redirect(url_for("lending.loan_detail", loan_id=loan_id))
-    return _loan_page(loan_id, repayment_form=form, status=422)
+    return loan_page(loan_id, repayment_form=form, status=422)
 
 
 @bp.route("/loans/<int:loan_id>/claim", methods=["POST"])
@@ -230,7 +260,7 @@ def record_repayment(loan_id: int) -> ResponseReturnValue:
 @once("claim.file")
 def file_claim(loan_id: int) -> ResponseReturnValue:
     """The lending bank claims compensation on a non-performing enrolled loan."""
-    _lender_loan(loan_id)
+    lender_loan(loan_id)
     form = ClaimForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
@@ -248,36 +278,6 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
         else:
             flash(_("The claim is filed; the bureau will decide on it."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
-
-
-@bp.route("/loans/<int:loan_id>/recoveries", methods=["POST"])
-@roles_required(*BANKERS)
-@once("loan.recovery")
-def record_recovery(loan_id: int) -> ResponseReturnValue:
-    """The lending bank records proceeds from disposing of the pledged IP."""
-    _lender_loan(loan_id)
-    form = RecoveryForm()
-    if form.validate_on_submit():
-        try:
-            recoveries_svc.record_recovery(
-                get_session(),
-                actor=actor(),
-                loan_id=loan_id,
-                disposal=DisposalKind(form.disposal.data),
-                proceeds=form.proceeds.data or 0,
-                counterparty=form.counterparty.data or "",
-                closes=bool(form.closes.data),
-                confirm_surplus=bool(form.confirm_surplus.data),
-            )
-        except ValidationFailed as exc:
-            for message in apply_errors(form, exc.errors):
-                flash(message, "error")
-            if "confirm_surplus" in exc.errors:
-                form.ask_surplus = True
-        else:
-            flash(_("The recovery is recorded and shared out by the scheme's rule."), "success")
-            return redirect(url_for("lending.loan_detail", loan_id=loan_id))
-    return _loan_page(loan_id, recovery_form=form, status=422)
 
 
 @bp.route("/receivables")
@@ -308,27 +308,3 @@ def receivables() -> ResponseReturnValue:
         page=page,
         **LABELS,
     )
-
-
-@bp.route("/loans/<int:loan_id>/recoveries/<int:recovery_id>/reverse", methods=["POST"])
-@roles_required(*BANKERS)
-@once("loan.recovery_reversal")
-def reverse_recovery(loan_id: int, recovery_id: int) -> ResponseReturnValue:
-    """The lending bank reverses a mistaken recovery, with a reason."""
-    _lender_loan(loan_id)
-    form = ReverseRecoveryForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-    else:
-        try:
-            recoveries_svc.reverse_recovery(
-                get_session(),
-                actor=actor(),
-                recovery_id=recovery_id,
-                reason=form.reason.data or "",
-            )
-        except ValidationFailed as exc:
-            flash_failure(exc)
-        else:
-            flash(_("The recovery is reversed; the original entry stays in the ledger."), "success")
-    return redirect(url_for("lending.loan_detail", loan_id=loan_id) + "#recoveries")

@@ -10,6 +10,7 @@ from market.views.lending import (  # noqa: F401  (registers the pages)
     claim_pages,
     loan_pages,
     offer_pages,
+    recovery_pages,
     request_pages,
 )
 from market.views.lending.blueprint import bp

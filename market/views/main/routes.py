@@ -1,9 +1,20 @@
-"""Landing page, dashboards by role, language switch."""
+"""Landing page, dashboards by role, language switch, the company profile."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -14,12 +25,14 @@ from market.frame import i18n
 from market.frame.db import get_session
 from market.models.assets import IPAsset
 from market.models.orgs import Organisation
-from market.services import accounts
+from market.services import accounts, company_profile
 from market.services.clock import business_date
 from market.text.reference import KIND_LABELS, ORG_KIND_LABELS
 from market.views.auth.routes import _safe_next
-from market.views.authz import actor, signed_in
+from market.views.authz import actor, roles_required, signed_in
 from market.views.lending.overview import dashboard_data
+from market.views.main.forms import HighTechForm
+from market.views.once import once
 
 bp = Blueprint("main", __name__)
 
@@ -76,6 +89,41 @@ def set_language() -> ResponseReturnValue:
                 get_session(), actor=actor(), locale=code, available=current_app.config["LANGUAGES"]
             )
     return response
+
+
+@bp.route("/company")
+@bp.route("/company/<int:org_id>")
+@roles_required(Role.SME, Role.ADMIN)
+def company(org_id: int | None = None) -> ResponseReturnValue:
+    """The company profile: the high-tech flag and the valuations it makes out of date."""
+    session = get_session()
+    user = actor()
+    if org_id is None and user.role is Role.ADMIN:
+        return redirect(url_for("admin.organisations"))  # the administrator picks a company
+    wanted = org_id if org_id is not None else user.organisation_id
+    org = company_profile.get_company_for(session, actor=user, organisation_id=wanted)
+    return render_template(
+        "company.html",
+        org=org,
+        form=HighTechForm(formdata=None, data={"high_tech": org.high_tech}),
+        stale=company_profile.out_of_date_assets(session, org),
+    )
+
+
+@bp.route("/company/<int:org_id>/high-tech", methods=["POST"])
+@roles_required(Role.SME, Role.ADMIN)
+@once("company.high_tech")
+def company_high_tech(org_id: int) -> ResponseReturnValue:
+    """Change the high-tech flag (audited; the same value again changes nothing)."""
+    form = HighTechForm()
+    if not form.validate_on_submit():
+        abort(400)
+    changed = company_profile.set_high_tech(
+        get_session(), actor=actor(), organisation_id=org_id, high_tech=bool(form.high_tech.data)
+    )
+    flash(_("Saved. Valuations made under the other tax rate are out of date: value them again.")
+          if changed else _("Nothing changed."), "success")
+    return redirect(url_for("main.company", org_id=org_id))
 
 
 @bp.route("/healthz")

@@ -23,7 +23,12 @@ from sqlmodel import col, select
 
 from market.domain.errors import DomainError, ValidationFailed
 from market.domain.kinds import Role
-from market.domain.payments import PAYMENT_STATUS_LABELS, PURPOSE_LABELS, PaymentPurpose
+from market.domain.payments import (
+    PAYMENT_STATUS_LABELS,
+    PURPOSE_LABELS,
+    PaymentPurpose,
+    loan_year_of_key,
+)
 from market.frame.db import get_session
 from market.frame.extensions import csrf
 from market.models.lending import Loan
@@ -48,7 +53,8 @@ def gateway() -> Gateway:
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"purpose_labels": PURPOSE_LABELS, "payment_status_labels": PAYMENT_STATUS_LABELS}
+    return {"purpose_labels": PURPOSE_LABELS, "payment_status_labels": PAYMENT_STATUS_LABELS,
+            "loan_year_of": loan_year_of_key}
 
 
 def _purpose(value: str) -> PaymentPurpose:
@@ -79,19 +85,21 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/new/<purpose>/<int:subject_id>", methods=["GET", "POST"])
+@bp.route("/new/<purpose>/<int:subject_id>/year/<int:loan_year>", methods=["GET", "POST"])
 @roles_required(Role.SME)
-def start(purpose: str, subject_id: int) -> ResponseReturnValue:
+def start(purpose: str, subject_id: int, loan_year: int = 1) -> ResponseReturnValue:
     """The quote (fee, subsidy, what the company pays), then the payment record."""
     session = get_session()
     what = _purpose(purpose)
-    subject = payment_fees.subject_for(session, what, subject_id)
+    subject = payment_fees.subject_for(session, what, subject_id, loan_year)
     if subject.company_id != actor().organisation_id:
         abort(403)
     form = StartForm()
     if form.validate_on_submit():
         try:
             payment = payments.start_payment(
-                session, actor=actor(), gateway=gateway(), purpose=what, subject_id=subject_id
+                session, actor=actor(), gateway=gateway(), purpose=what, subject_id=subject_id,
+                loan_year=loan_year,
             )
         except GatewayError as exc:
             flash(_(exc.message), "error")
@@ -104,6 +112,7 @@ def start(purpose: str, subject_id: int) -> ResponseReturnValue:
     held = payments.live_payment(session, what, subject.key)
     return render_template(
         "payments/quote.html", purpose=what, quote=offer, form=form, held=held,
+        loan_year=subject.loan_year,
         cap=payment_fees.current_fees(session).yearly_cap, year=business_date(session).year,
         simulated=gateway().simulated,
     )

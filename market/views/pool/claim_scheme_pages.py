@@ -20,14 +20,12 @@ from sqlmodel import col, func, select
 
 from market.domain.bounds import BoundsError, load_json, scheme_number_problems
 from market.domain.errors import ValidationFailed
-from market.domain.kinds import Role
-from market.domain.money import format_fen
 from market.domain.states import ClaimStatus
 from market.frame.db import get_session
 from market.models.lending import Loan
 from market.models.orgs import Organisation, User
 from market.models.pool import Claim, Receivable, Recovery, SchemeVersion
-from market.services import claim_decision, listings
+from market.services import four_eyes, listings
 from market.services import pool as pool_svc
 from market.services import requests as request_svc
 from market.services.clock import business_date
@@ -37,7 +35,6 @@ from market.text.pool_labels import (
 )
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors, opts
-from market.views.once import once
 from market.views.paging import paginate, with_choices
 from market.views.pool import lists
 from market.views.pool.blueprint import INVALID, READERS, bp, flash_leftovers, is_bureau
@@ -45,6 +42,7 @@ from market.views.pool.forms import (
     PARTNER_PARTIES,
     DecideForm,
     SchemeForm,
+    SecondApprovalForm,
     unique_ids,
 )
 from riskpool import Scheme, SchemeError, list_presets
@@ -58,6 +56,7 @@ class ClaimRow:
     loan: Loan | None
     filed_by: User | None
     decided_by: User | None
+    recommended_by: User | None = None
     receivables: dict[str, Receivable] = field(default_factory=dict)
     partners: dict[int, Organisation] = field(default_factory=dict)
     recoveries: list[Recovery] = field(default_factory=list)
@@ -92,7 +91,11 @@ def _claim_rows(listed: list[Claim]) -> list[ClaimRow]:
     orgs = _by_id(session, Organisation, org_ids)
     loans = _by_id(session, Loan, {c.loan_id for c in listed})
     users = _by_id(
-        session, User, {c.filed_by_id for c in listed} | {c.decided_by_id or 0 for c in listed}
+        session,
+        User,
+        {c.filed_by_id for c in listed}
+        | {c.decided_by_id or 0 for c in listed}
+        | {c.recommended_by_id or 0 for c in listed},
     )
     rows = []
     for claim in listed:
@@ -105,6 +108,7 @@ def _claim_rows(listed: list[Claim]) -> list[ClaimRow]:
                 loan=loans.get(claim.loan_id),
                 filed_by=users.get(claim.filed_by_id),
                 decided_by=users.get(claim.decided_by_id or 0),
+                recommended_by=users.get(claim.recommended_by_id or 0),
                 receivables=mine,
                 partners={
                     r.organisation_id: orgs[r.organisation_id]
@@ -133,8 +137,11 @@ def _status_filter() -> ClaimStatus | None:
         return None
 
 
-def _render_claims(
-    *, decide_forms: dict[int, DecideForm] | None = None, status: int = 200
+def render_claims(
+    *,
+    decide_forms: dict[int, DecideForm] | None = None,
+    threshold_form: SecondApprovalForm | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
     """The claims queue: one table row per claim; a decision sent back with errors shows
     its claim's page with the form."""
@@ -152,6 +159,7 @@ def _render_claims(
     listed = list(page.items)
     if wanted is not None:
         page.args["status"] = wanted.value
+    second_above = {"amount": four_eyes.threshold(session)}
     counts = {s: 0 for s in ClaimStatus}
     for state, number in session.exec(
         select(Claim.status, func.count()).group_by(Claim.status)
@@ -168,6 +176,8 @@ def _render_claims(
         statuses=list(ClaimStatus),
         today=business_date(session),
         classification_labels=CLASSIFICATION_LABELS,
+        second_above=second_above["amount"],
+        threshold_form=threshold_form or SecondApprovalForm(formdata=None, data=second_above),
     ), status
 
 
@@ -196,7 +206,7 @@ def _render_claim(
 @roles_required(*READERS)
 def claims() -> ResponseReturnValue:
     """The banks' compensation claims, paged, sortable and filterable by status."""
-    return _render_claims()
+    return render_claims()
 
 
 @bp.route("/claims/<int:claim_id>")
@@ -204,46 +214,6 @@ def claims() -> ResponseReturnValue:
 def claim_detail(claim_id: int) -> ResponseReturnValue:
     """One claim with its split, recoveries and, while filed, the bureau's decision."""
     return _render_claim(claim_id)
-
-
-@bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
-@roles_required(Role.BUREAU)
-@once("claim.decide")
-def decide_claim(claim_id: int) -> ResponseReturnValue:
-    """Approve a claim (the loss is split and the pool pays its share) or reject it."""
-    session = get_session()
-    if session.get(Claim, claim_id) is None:
-        abort(404)
-    form = DecideForm()
-    if form.validate_on_submit():
-        try:
-            claim = claim_decision.decide_claim(
-                session,
-                actor=actor(),
-                claim_id=claim_id,
-                approve=form.approving,
-                reason=form.reason.data or "",
-            )
-        except ValidationFailed as exc:
-            flash_leftovers(apply_errors(form, exc.errors))
-        except claim_decision.CompensationSuspended as exc:
-            # The bank's compensation is suspended: the claim waits, nothing changed.
-            flash(str(exc.message), "warning")
-            return redirect(url_for("pool.claim_detail", claim_id=claim_id))
-        else:
-            if claim.status is ClaimStatus.APPROVED:
-                flash(
-                    _(
-                        "Claim %(id)s is approved: the pool paid %(paid)s.",
-                        id=claim.id,
-                        paid=format_fen(int(claim.split.get("pool", 0))),
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Claim %(id)s is rejected.", id=claim.id), "info")
-            return redirect(url_for("pool.claim_detail", claim_id=claim_id))
-    return _render_claims(decide_forms={claim_id: form}, status=INVALID)
 
 
 def _document_text(data: dict[str, Any]) -> str:

@@ -63,6 +63,20 @@ class LiftForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Lift the suspension"))
 
 
+class SecondApprovalForm(FlaskForm):  # type: ignore[misc]
+    """The pool share above which a claim needs a second bureau user (empty: never)."""
+
+    amount = MoneyField(
+        _l("Second approval above (CNY)"),
+        validators=[Optional()],
+        description=_l(
+            "A claim whose pool share is above this amount is recommended by one bureau user "
+            "and approved by another. Leave empty for one approver."
+        ),
+    )
+    submit = SubmitField(_l("Save the threshold"))
+
+
 class DecideForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(
         _l("Reason or note"),

@@ -26,6 +26,7 @@ from market.models.orgs import Organisation
 from market.models.pool import BankSuspension, Claim
 from market.services import pool as pool_svc
 from market.services.clock import business_date
+from market.services.previews import StalePreview
 from market.views.authz import actor, roles_required
 from market.views.csvexport import csv_response
 from market.views.formtools import apply_errors
@@ -45,6 +46,8 @@ from market.views.pool.forms import (
     ReverseForm,
     unique_ids,
 )
+from market.views.pool.pool_previews import contribution_preview, ledger_reversal_preview
+from market.views.preview import render_preview, sent_digest
 
 
 def _render_index(
@@ -110,15 +113,20 @@ def contribute() -> ResponseReturnValue:
     """Record government money paid into the pool."""
     form = ContributionForm()
     if form.validate_on_submit():
+        session = get_session()
+        amount, memo, expected = form.amount.data or 0, form.memo.data or "", sent_digest()
         try:
+            if expected is None:
+                plan = pool_svc.contribution_plan(session, amount=amount, memo=memo)
+                return render_preview(contribution_preview(plan))
             pool_svc.contribute(
-                get_session(),
-                actor=actor(),
-                amount=form.amount.data or 0,
-                memo=form.memo.data or "",
+                session, actor=actor(), amount=amount, memo=memo, expected=expected
             )
         except ValidationFailed as exc:
             flash_leftovers(apply_errors(form, exc.errors))
+        except StalePreview:
+            plan = pool_svc.contribution_plan(session, amount=amount, memo=memo)
+            return render_preview(contribution_preview(plan), stale=True)
         else:
             flash(_("The contribution is recorded."), "success")
             return redirect(url_for("pool.index"))
@@ -196,10 +204,20 @@ def reverse(txn: str) -> ResponseReturnValue:
     """Correct a posting with a new transaction that mirrors it."""
     form = ReverseForm()
     if form.validate_on_submit():
+        session = get_session()
+        expected = sent_digest()
         try:
-            pool_svc.reverse(get_session(), actor=actor(), txn=txn, reason=form.reason.data)
+            if expected is None:
+                plan = pool_svc.reversal_plan(session, txn=txn, day=business_date(session))
+                return render_preview(ledger_reversal_preview(plan))
+            pool_svc.reverse(
+                session, actor=actor(), txn=txn, reason=form.reason.data, expected=expected
+            )
         except ValidationFailed as exc:
             flash_leftovers(apply_errors(form, exc.errors))
+        except StalePreview:
+            plan = pool_svc.reversal_plan(session, txn=txn, day=business_date(session))
+            return render_preview(ledger_reversal_preview(plan), stale=True)
         else:
             flash(_("The posting is reversed by a new transaction."), "success")
             return redirect(url_for("pool.ledger"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from market.views.pool import (  # noqa: F401  (registers the pages)
     breakdown,
+    claim_decide_pages,
     claim_scheme_pages,
     ledger_pages,
     subsidy_pages,
