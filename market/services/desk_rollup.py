@@ -171,34 +171,39 @@ def _npl_row(g: DeskGroup) -> NplRow:
     return NplRow(g.key, g.key, g.loans, g.principal, g.npl_loans, g.npl_principal)
 
 
+def _kept(session: Session, dimension: str, *, of: str) -> list[DeskGroup] | None:
+    """The roll-up's rows of `dimension`, or None if it has none while its "all" row counts
+    some loans (`of`: "loans" or "npl_loans"): a roll-up written before these rows were kept."""
+    query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, dimension)))
+    groups = list(session.exec(query))
+    rows = [g for g in groups if g.dimension == dimension]
+    if rows or not any(g.dimension == ALL and getattr(g, of) for g in groups):
+        return rows
+    return None
+
+
 def npl_by_bank(session: Session, *, as_of: Stamp | None) -> dict[int, NplRow]:
     """Each bank's live enrolled loans and NPLs by bank id, as of the last day-end (computed
     now if there is none, or if it ran before these rows were kept)."""
-    if as_of is not None:
-        query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, BANK_BOOK)))
-        groups = list(session.exec(query))
-        rows = [_npl_row(g) for g in groups if g.dimension == BANK_BOOK]
-        if rows or not any(g.dimension == ALL and g.loans for g in groups):
-            return {int(r.key): r for r in rows}
-    return {int(r.key): r for r in desk_history.npl_by(session, BANK_BOOK)}
+    kept = _kept(session, BANK_BOOK, of="loans") if as_of is not None else None
+    if kept is None:
+        return {int(r.key): r for r in desk_history.npl_by(session, BANK_BOOK)}
+    return {int(g.key): _npl_row(g) for g in kept}
 
 
 def npl_owed(session: Session, *, as_of: Stamp | None) -> list[OwedGroup]:
     """`desk_history.npl_owed` as of the last day-end (computed now if there is none, or if it
     ran before these rows were kept)."""
-    if as_of is not None:
-        query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, NPL_OWED)))
-        groups = list(session.exec(query))
-        rows = []
-        for g in groups:
-            if g.dimension == NPL_OWED:
-                bank, version, size = g.key.split(":")
-                owed = OwedGroup(int(bank), int(version) if version else None, int(size), g.loans,
-                                 g.principal)  # fmt: skip
-                rows.append(owed)
-        if rows or not any(g.dimension == ALL and g.npl_loans for g in groups):
-            return rows
-    return desk_history.npl_owed(session)
+    kept = _kept(session, NPL_OWED, of="npl_loans") if as_of is not None else None
+    if kept is None:
+        return desk_history.npl_owed(session)
+    rows = []
+    for g in kept:
+        bank, version, size = g.key.split(":")
+        rows.append(
+            OwedGroup(int(bank), int(version) if version else None, int(size), g.loans, g.principal)
+        )
+    return rows
 
 
 def bank_triggers(session: Session, *, year: int, as_of: Stamp | None) -> list[BankTrigger]:
