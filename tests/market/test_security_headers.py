@@ -15,7 +15,7 @@ from tests.market import access_desk, access_payments
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import lending_world, make_request
-from tests.market.test_permissions import PRINCIPALS
+from tests.market.test_permissions import PRINCIPALS, own_notice
 
 INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|<style", re.I)
 
@@ -40,6 +40,7 @@ def test_every_page_carries_the_headers_and_no_inline_code(
     args |= {"asset_id": asset.id, "kind": "trademark", "user_id": world.admin.id, "token": "x"}
     args |= {"recovery_id": 1, **access_desk.desk_args(session, world)}
     args |= access_payments.arrange(session, world, asset)
+    args |= {"org_id": world.sme.organisation_id, "notice_id": own_notice(session, world.sme), "loan_year": 2}
     rules = [
         r for r in app.url_map.iter_rules() if r.endpoint != "static" and "GET" in (r.methods or ())
     ]
