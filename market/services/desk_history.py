@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from market.domain.kinds import LedgerAccount
 from market.domain.schedule import Classification
-from market.domain.states import ClaimStatus, Enrolment
+from market.domain.states import ClaimStatus, Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
 from market.models.pool import Claim, LedgerEntry
@@ -225,8 +225,11 @@ def npl_total(session: Session, *, bank_id: int | None = None) -> NplRow:
 
 
 def npl_by(session: Session, dimension: str) -> list[NplRow]:
-    """NPL figures grouped by "bank", "kind" (of pledged IP), "industry" or "region"."""
-    if dimension == "bank":
+    """NPL figures grouped by "bank", "kind" (of pledged IP), "industry", "region" or
+    "bank_id" (each bank by its id: names need not be unique)."""
+    if dimension == "bank_id":
+        raw = _npl_rows(session, col(Loan.bank_id))
+    elif dimension == "bank":
         raw = _npl_rows(
             session,
             Organisation.name,
@@ -249,6 +252,42 @@ def npl_by(session: Session, dimension: str) -> list[NplRow]:
         for k, n, p, nn, npp in raw
     ]
     return sorted(rows, key=lambda r: (-r.principal, r.key))
+
+
+@dataclass(frozen=True)
+class OwedGroup:
+    """NPL loans of one bank, scheme version and size, and the principal they still owe."""
+
+    bank_id: int
+    version_id: int | None
+    principal: int  # each loan's principal (the pool's share depends on it)
+    loans: int
+    outstanding: int
+
+
+SERVICED = (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
+
+
+def npl_owed(session: Session) -> list[OwedGroup]:
+    """The live enrolled NPL loans' outstanding principal (the loan's column) by bank, scheme
+    version and loan size: an index-only scan of ix_loan_npl_owed."""
+    query = (
+        sa.select(
+            col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal), func.count(),
+            func.sum(Loan.outstanding_principal),
+        )
+        .where(
+            _live_enrolled(),
+            col(Loan.status).in_(SERVICED),
+            col(Loan.classification).in_(NPL_CLASSES),
+            col(Loan.outstanding_principal) > 0,
+        )
+        .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
+    )  # fmt: skip
+    return [
+        OwedGroup(int(b), None if v is None else int(v), int(p), int(n), int(o or 0))
+        for b, v, p, n, o in session.execute(query).all()
+    ]
 
 
 @dataclass

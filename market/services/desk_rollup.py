@@ -5,7 +5,8 @@ scanning the book (issue 13: 2.8 s at 100,000 loans computed live).
 - for the days *before* its business date D, by month: ledger flows, the pool's cash movement,
   principal enrolled and closed (`DeskMonth`);
 - the NPL figures of the live enrolled loans overall and by bank, IP kind, industry and region,
-  and each bank's principal enrolled before D (`DeskGroup`);
+  the same by bank id (the pool overview's live and NPL loans per bank), and each bank's
+  principal enrolled before D (`DeskGroup`);
 - D itself (setting `desk.rollup_as_of`; the time it ran is the setting's `updated_at`).
 
 The readers add what happened from D on, computed live: postings, enrolments and closures
@@ -18,7 +19,7 @@ NPL tables are as of the last day-end, and the page says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -32,12 +33,14 @@ from market.models.pledges import Pledge
 from market.models.rollups import DeskGroup, DeskMonth
 from market.models.settings import Setting
 from market.services import desk_history
-from market.services.desk_history import BankTrigger, MonthRow, NplRow
+from market.services.desk_history import BankTrigger, MonthRow, NplRow, OwedGroup
 
 AS_OF_KEY = "desk.rollup_as_of"
 DIMENSIONS = ("bank", "kind", "industry", "region")
 ALL = "all"
 BANK_ENROLLED = "bank_enrolled"
+BANK_BOOK = "bank_id"
+NPL_OWED = "npl_owed"  # key "bank:version:size"; loans, and principal = outstanding principal
 MONTH_FIELDS = (
     "contributions", "compensation", "recoveries", "subsidies", "pool_cash", "enrolled", "closed"
 )  # fmt: skip
@@ -99,6 +102,12 @@ def refresh(
     groups = [_group(ALL, ALL, desk_history.npl_total(session))]
     for dim in DIMENSIONS:
         groups += [_group(dim, r.key, r) for r in desk_history.npl_by(session, dim)]
+    groups += [_group(BANK_BOOK, r.key, r) for r in desk_history.npl_by(session, BANK_BOOK)]
+    for o in desk_history.npl_owed(session):
+        key = f"{o.bank_id}:{'' if o.version_id is None else o.version_id}:{o.principal}"
+        groups.append(
+            {**_group(NPL_OWED, key, None), "loans": o.loans, "principal": o.outstanding}
+        )
     for bank_id, principal in desk_history.enrolled_by_bank(session, before=today).items():
         groups.append({**_group(BANK_ENROLLED, str(bank_id), None), "principal": principal})
     if months:
@@ -149,14 +158,52 @@ def npl(session: Session, *, as_of: Stamp | None) -> tuple[NplRow, dict[str, lis
     by: dict[str, list[NplRow]] = {dim: [] for dim in DIMENSIONS}
     query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, *DIMENSIONS)))
     for g in session.exec(query):
-        row = NplRow(g.key, g.key, g.loans, g.principal, g.npl_loans, g.npl_principal)
         if g.dimension == ALL:
-            total = NplRow(ALL, "", g.loans, g.principal, g.npl_loans, g.npl_principal)
+            total = replace(_npl_row(g), key=ALL, label="")
         else:
-            by[g.dimension].append(row)
+            by[g.dimension].append(_npl_row(g))
     for rows in by.values():
         rows.sort(key=lambda r: (-r.principal, r.key))
     return total, by
+
+
+def _npl_row(g: DeskGroup) -> NplRow:
+    return NplRow(g.key, g.key, g.loans, g.principal, g.npl_loans, g.npl_principal)
+
+
+def _kept(session: Session, dimension: str, *, of: str) -> list[DeskGroup] | None:
+    """The roll-up's rows of `dimension`, or None if it has none while its "all" row counts
+    some loans (`of`: "loans" or "npl_loans"): a roll-up written before these rows were kept."""
+    query = select(DeskGroup).where(col(DeskGroup.dimension).in_((ALL, dimension)))
+    groups = list(session.exec(query))
+    rows = [g for g in groups if g.dimension == dimension]
+    if rows or not any(g.dimension == ALL and getattr(g, of) for g in groups):
+        return rows
+    return None
+
+
+def npl_by_bank(session: Session, *, as_of: Stamp | None) -> dict[int, NplRow]:
+    """Each bank's live enrolled loans and NPLs by bank id, as of the last day-end (computed
+    now if there is none, or if it ran before these rows were kept)."""
+    kept = _kept(session, BANK_BOOK, of="loans") if as_of is not None else None
+    if kept is None:
+        return {int(r.key): r for r in desk_history.npl_by(session, BANK_BOOK)}
+    return {int(g.key): _npl_row(g) for g in kept}
+
+
+def npl_owed(session: Session, *, as_of: Stamp | None) -> list[OwedGroup]:
+    """`desk_history.npl_owed` as of the last day-end (computed now if there is none, or if it
+    ran before these rows were kept)."""
+    kept = _kept(session, NPL_OWED, of="npl_loans") if as_of is not None else None
+    if kept is None:
+        return desk_history.npl_owed(session)
+    rows = []
+    for g in kept:
+        bank, version, size = g.key.split(":")
+        rows.append(
+            OwedGroup(int(bank), int(version) if version else None, int(size), g.loans, g.principal)
+        )
+    return rows
 
 
 def bank_triggers(session: Session, *, year: int, as_of: Stamp | None) -> list[BankTrigger]:

@@ -41,11 +41,8 @@ def test_every_page_carries_the_headers_and_no_inline_code(
     args |= {"asset_id": asset.id, "kind": "trademark", "user_id": world.admin.id, "token": "x"}
     args |= {"recovery_id": 1, **access_desk.desk_args(session, world)}
     args |= access_payments.arrange(session, world, asset)
-    args |= {
-        "org_id": world.sme.organisation_id,
-        "notice_id": own_notice(session, world.sme),
-        "loan_year": 2,
-    }
+    notice = own_notice(session, world.sme)
+    args |= {"org_id": world.sme.organisation_id, "notice_id": notice, "loan_year": 2}
     args |= access_documents.document_args(app, session, world, tmp_path, args["claim_id"])
     rules = [
         r for r in app.url_map.iter_rules() if r.endpoint != "static" and "GET" in (r.methods or ())

@@ -8,38 +8,33 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_
-from sqlalchemy import select as sa_select
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
-from market.domain.kinds import LedgerAccount
-from market.domain.schedule import Classification
-from market.domain.states import ClaimStatus, Enrolment, LoanStatus
+from market.domain.kinds import LedgerAccount, OrgKind
+from market.domain.states import Enrolment, LoanStatus
 from market.models.lending import Loan
 from market.models.orgs import Organisation
-from market.models.pool import Claim, LedgerEntry, SchemeVersion
-from market.services import pool
-from market.services import requests as request_svc
+from market.models.pool import BankSuspension, LedgerEntry, SchemeVersion
+from market.services import desk_rollup, pool
+from market.services.desk_history import MonthRow
 from riskpool import Scheme
 
 FULL_BP = 10_000
 LEVERAGE_ALERT = Decimal("0.8")  # warn once 80% of the leverage limit is used
 TRIGGER_REACH = Decimal("0.8")  # warn once a bank's loss ratio reaches 80% of the trigger
-SERVICED = (LoanStatus.ACTIVE, LoanStatus.IN_CLAIM)
-NPL_CLASSES = tuple(c for c in Classification if c.is_npl)
 
 
-def _live_enrolled() -> Any:
-    return and_(
-        col(Loan.enrolment) == Enrolment.ENROLLED,
-        col(Loan.status).in_(request_svc.LIVE_LOAN_STATUSES),
+def live_enrolled_principal(session: Session, months: list[MonthRow]) -> int:
+    """Principal of every live enrolled loan (what the leverage limit counts), exact and
+    current: the desk's months (principal enrolled less principal closed, rolled up before the
+    last day-end plus the days since) less the enrolled loans compensated and not yet closed
+    (the pool has paid, the pledged IP is still being sold: no longer live)."""
+    compensated = select(func.coalesce(func.sum(Loan.principal), 0)).where(
+        Loan.status == LoanStatus.COMPENSATED, Loan.enrolment == Enrolment.ENROLLED
     )
-
-
-def live_enrolled_principal(session: Session) -> int:
-    """Principal of every live loan enrolled in the scheme (what the leverage limit counts)."""
-    query = select(func.coalesce(func.sum(Loan.principal), 0)).where(_live_enrolled())
-    return int(session.exec(query).one())
+    running = months[-1].live_principal if months else 0
+    return running - int(session.exec(compensated).one())
 
 
 @dataclass(frozen=True)
@@ -61,12 +56,8 @@ class Leverage:
         return self.limit is not None and self.used > self.limit
 
 
-def leverage_used(
-    session: Session, scheme: Scheme | None, balance: int, *, used: int | None = None
-) -> Leverage:
-    """How much of the leverage limit the live enrolled loans use (`used` if already summed)."""
-    if used is None:
-        used = live_enrolled_principal(session)
+def leverage_used(scheme: Scheme | None, balance: int, used: int) -> Leverage:
+    """How much of the leverage limit `used` (the live enrolled principal) takes."""
     if scheme is None or scheme.leverage is None:
         return Leverage(used=used, leverage=None, limit=None, headroom=None, percent_used=None)
     limit = int(scheme.leverage * max(balance, 0))
@@ -89,10 +80,9 @@ class BankRow:
 
     bank: Organisation
     enrolled_principal: int = 0  # every loan ever enrolled: the trigger's base
-    live_loans: int = 0
-    live_principal: int = 0
-    npl_loans: int = 0
-    npl_outstanding: int = 0
+    live_loans: int = 0  # as of the last day-end
+    npl_loans: int = 0  # as of the last day-end
+    npl_outstanding: int = 0  # as of the last day-end
     losses_this_year: int = 0
     trigger_bp: int | None = None
     suspended: bool = False
@@ -128,104 +118,76 @@ class BankRow:
 
 @dataclass
 class NplBook:
-    """The enrolled loans' NPLs by bank, and the pool's share of what they still owe."""
+    """The enrolled loans' NPLs by bank, the pool's share of what they still owe, the live
+    enrolled principal and the ledger's totals; `as_of` is the day-end that the live and NPL
+    loan counts, the NPL outstanding and the exposure come from (None: counted now)."""
 
     banks: list[BankRow] = field(default_factory=list)
     npl_outstanding: int = 0
     pool_exposure: int = 0  # outstanding principal of NPL loans x the pool's share
     live_principal: int = 0  # of every live enrolled loan (what the leverage limit counts)
+    flows: MonthRow = field(default_factory=lambda: MonthRow(month=""))  # totals, all months
+    as_of: desk_rollup.Stamp | None = None
+    suspensions: list[BankSuspension] = field(default_factory=list)  # newest first
 
 
 def npl_book(session: Session, *, today: date, scheme: Scheme | None) -> NplBook:
     """Per bank: enrolled principal, live and NPL loans, this year's losses, the trigger.
 
+    Nothing here scans the book: the desk's roll-ups of the last day-end plus what changed
+    since (found by index) give the enrolled principal, the live enrolled principal and the
+    ledger's totals, exact and current; the live and NPL loan counts per bank, the NPL
+    outstanding and the pool's exposure are the last day-end's (`as_of`).
     Every figure is an SQL aggregate: the number of queries does not grow with the book.
     """
+    book = NplBook(as_of=desk_rollup.stamp(session))
     trigger = scheme.suspension_npl_bp if scheme is not None else None
-    bank_ids = {b.id for b in request_svc.participating_banks(session) if b.id is not None}
-    live = _live_enrolled()
-    npl = and_(col(Loan.status).in_(SERVICED), col(Loan.classification).in_(NPL_CLASSES))
-    enrolled_loan = col(Loan.enrolment) == Enrolment.ENROLLED
-    # One pass over the enrolled loans, an index-only scan of ix_loan_enrolled_book grouped
-    # by (bank, state, class) and folded here: live count and principal, NPLs, all-time
-    # principal (a CASE per row in SQL costs more than the few hundred groups in Python).
-    per_bank: dict[int, list[int]] = {}  # bank -> [live loans, live principal, NPLs, all]
-    for bank_id, status, klass, count, principal in session.execute(
-        sa_select(
-            col(Loan.bank_id), col(Loan.status), col(Loan.classification), func.count(),
-            func.coalesce(func.sum(Loan.principal), 0),
-        )
-        .where(enrolled_loan)
-        .group_by(col(Loan.bank_id), col(Loan.status), col(Loan.classification))
-    ).all():
-        sums = per_bank.setdefault(int(bank_id), [0, 0, 0, 0])
-        sums[3] += int(principal)
-        if LoanStatus(status) in request_svc.LIVE_LOAN_STATUSES:
-            sums[0] += int(count)
-            sums[1] += int(principal)
-            if LoanStatus(status) in SERVICED and Classification(klass) in NPL_CLASSES:
-                sums[2] += int(count)
-    enrolled = {bank_id: sums[3] for bank_id, sums in per_bank.items()}
-    losses = dict(
-        session.exec(
-            select(Claim.bank_id, func.sum(Claim.loss))
-            .where(
-                Claim.status == ClaimStatus.APPROVED,
-                col(Claim.decided_on) >= date(today.year, 1, 1),
-                col(Claim.decided_on) <= date(today.year, 12, 31),
-            )
-            .group_by(col(Claim.bank_id))
-        ).all()
-    )
-    suspensions = pool.suspensions(session)
-    suspended = {s.bank_id for s in suspensions if s.lifted_on is None}
-    all_suspended = {s.bank_id for s in suspensions}
-    # Outstanding principal of the NPL loans (the loan's column), by bank and by (scheme
-    # version, loan size): the pool's share depends on the loan's size.
-    outstanding = session.exec(
-        select(
-            Loan.bank_id,
-            Loan.scheme_version_id,
-            Loan.principal,
-            func.sum(Loan.outstanding_principal),
-        )
-        .where(live, npl, col(Loan.outstanding_principal) > 0)
-        .group_by(col(Loan.bank_id), col(Loan.scheme_version_id), col(Loan.principal))
+    months = desk_rollup.monthly(session, today=today, leverage=None, as_of=book.as_of)
+    for month in months:
+        for name in ("contributions", "compensation", "recoveries", "pool_cash"):
+            setattr(book.flows, name, getattr(book.flows, name) + getattr(month, name))
+    book.live_principal = live_enrolled_principal(session, months)
+    counts = desk_rollup.npl_by_bank(session, as_of=book.as_of)
+    triggers = {
+        t.bank_id: t for t in desk_rollup.bank_triggers(session, year=today.year, as_of=book.as_of)
+    }
+    book.suspensions = pool.suspensions(session)
+    suspended = {s.bank_id for s in book.suspensions if s.lifted_on is None}
+    # What the NPL loans still owed at the last day-end, by bank and by (scheme version, loan
+    # size): the pool's share depends on the size.
+    owed = desk_rollup.npl_owed(session, as_of=book.as_of)
+    # Every active bank (request_svc.participating_banks) and any other with figures.
+    ids = set(counts) | set(triggers) | {o.bank_id for o in owed}
+    ids |= {s.bank_id for s in book.suspensions}
+    kind, active = col(Organisation.kind), col(Organisation.is_active)
+    active_bank = and_(kind == OrgKind.BANK, active.is_(True))
+    orgs = session.exec(
+        select(Organisation).where(or_(active_bank, col(Organisation.id).in_(ids)))
     ).all()
-    ids = bank_ids | set(per_bank) | all_suspended
-    orgs = {
-        o.id: o
-        for o in session.exec(select(Organisation).where(col(Organisation.id).in_(ids))).all()
-    }
     rows = {
-        i: BankRow(bank=orgs[i], trigger_bp=trigger, suspended=i in suspended)
-        for i in ids
-        if i in orgs
+        o.id: BankRow(bank=o, trigger_bp=trigger, suspended=o.id in suspended)
+        for o in orgs
+        if o.id is not None
     }
-    for bank_id, (count, principal, npl_count, _all) in per_bank.items():
-        row = rows[bank_id]
-        row.live_loans, row.live_principal, row.npl_loans = count, principal, npl_count
     for bank_id, row in rows.items():
-        row.enrolled_principal = int(enrolled.get(bank_id) or 0)
-        row.losses_this_year = int(losses.get(bank_id) or 0)
-    book = NplBook()
+        if bank_id in counts:
+            row.live_loans, row.npl_loans = counts[bank_id].loans, counts[bank_id].npl_loans
+        if bank_id in triggers:
+            row.enrolled_principal = triggers[bank_id].enrolled_principal
+            row.losses_this_year = triggers[bank_id].losses_this_year
+    version_ids = {o.version_id for o in owed if o.version_id is not None}
     versions = {
         v.id: pool.scheme_of(v)
-        for v in session.exec(
-            select(SchemeVersion).where(
-                col(SchemeVersion.id).in_({r[1] for r in outstanding if r[1] is not None})
-            )
-        ).all()
+        for v in session.exec(select(SchemeVersion).where(col(SchemeVersion.id).in_(version_ids)))
     }
-    for bank_id, version_id, principal, owed in outstanding:
-        owed = int(owed or 0)
-        rows[bank_id].npl_outstanding += owed
-        book.npl_outstanding += owed
-        if version_id in versions:
-            share = versions[version_id].pool_share_bp(int(principal))
-            book.pool_exposure += owed * share // FULL_BP
+    for o in owed:
+        if o.bank_id in rows:
+            rows[o.bank_id].npl_outstanding += o.outstanding
+        book.npl_outstanding += o.outstanding
+        if o.version_id in versions:
+            share = versions[o.version_id].pool_share_bp(o.principal)
+            book.pool_exposure += o.outstanding * share // FULL_BP
     book.banks = sorted(rows.values(), key=lambda r: r.bank.name)
-    book.live_principal = sum(r.live_principal for r in rows.values())
     return book
 
 

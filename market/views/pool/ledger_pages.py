@@ -62,7 +62,7 @@ def _render_index(
     version = pool_svc.scheme_in_force(session, today)
     scheme = pool_svc.scheme_of(version) if version is not None else None
     book = figures.npl_book(session, today=today, scheme=scheme)
-    leverage = figures.leverage_used(session, scheme, balance, used=book.live_principal)
+    leverage = figures.leverage_used(scheme, balance, book.live_principal)
     waiting_count, waiting_loss = session.exec(
         select(func.count(), func.coalesce(func.sum(Claim.loss), 0)).where(
             Claim.status == ClaimStatus.FILED
@@ -71,7 +71,7 @@ def _render_index(
     waiting = session.exec(
         select(Claim).where(Claim.status == ClaimStatus.FILED).order_by(col(Claim.id)).limit(5)
     ).all()
-    live = [s for s in pool_svc.suspensions(session) if s.lifted_on is None]
+    live = [s for s in book.suspensions if s.lifted_on is None]
     forms = dict(lift_forms or {})
     for suspension in live:
         assert suspension.id is not None
@@ -93,7 +93,6 @@ def _render_index(
         suspensions=live,
         lift_forms=forms,
         banks=banks,
-        totals=figures.account_totals(session),
         lines=pool_svc.ledger(session, limit=LATEST_LINES),
         contribution=contribution or ContributionForm(formdata=None),
         can_act=is_bureau(),
