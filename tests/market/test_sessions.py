@@ -142,6 +142,7 @@ def test_reset_link_expires_and_rejects_tampering(
 def test_failed_sign_ins_are_audited(client: FlaskClient, world: World, session: Session) -> None:
     client.post("/login", data={"email": world.sme.email, "password": "wrong-guess-1"})
     client.post("/login", data={"email": "ghost@nowhere.cn", "password": "wrong-guess-1"})
-    rows = session.exec(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")).all()
+    failed = select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")
+    rows = session.exec(failed.order_by(AuditEvent.id)).all()  # type: ignore[arg-type]
     assert [r.after["email"] for r in rows] == [world.sme.email, "ghost@nowhere.cn"]
     assert rows[0].object_id == world.sme.id and rows[1].object_id is None
