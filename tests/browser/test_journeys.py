@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import slug
-from tests.browser.pages import detail_paths, nav_paths, overflow
+from tests.browser.pages import Tab, detail_paths, nav_paths, overflow
 
-PASSWORD = "demo-pass-2026"  # seeds/demo/users.json
 USERS = {
     "sme": "owner@lumina.demo",
     "officer": "officer@pearlbank.demo",
@@ -31,22 +30,12 @@ def test_user_visits_every_page_of_their_nav(
     browser: Any, site_url: str, shots_dir: Path, who: str, lang: str, width: str
 ) -> None:
     w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, locale=lang)
-    context.add_cookies([{"name": "lang", "value": lang, "url": site_url}])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab = Tab(browser, site_url, lang, (w, h))
+    page, errors = tab.page, tab.errors
     prefix = shots_dir / f"{who}-{lang}-{width}"
     problems: list[str] = []
     try:
-        page.goto(f"{site_url}/login")
-        page.fill("input[name=email]", USERS[who])
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("main form [type=submit]")
-        assert "/login" not in page.url, f"{who} could not sign in"
+        tab.sign_in(USERS[who])
         paths = nav_paths(page)
         assert paths, f"{who} has no navigation links"
         details: dict[int, str] = {}
@@ -60,7 +49,7 @@ def test_user_visits_every_page_of_their_nav(
                 problems += visit(page, site_url, path, errors, prefix)
                 detail_paths(page, details)
     finally:
-        context.close()
+        tab.close()
     assert not problems, f"{who} ({lang}, {w} px):\n" + "\n".join(problems)
 
 
