@@ -1,7 +1,8 @@
 """Each demo user signs in and visits every page of their navigation (and the first request,
 loan, asset, valuation report and pool tab those pages link to), in English and Chinese, at a
-desktop (1366 px) and a phone (390 px) width: no console error, no page wider than the
-viewport, and a screenshot of each page for a person to look at."""
+desktop (1366 px) and a phone (390 px) width, and at a tablet (768 px, Chinese) and a wide
+screen (1920 px, English): no console error, no page wider than the viewport, and a screenshot
+of each page for a person to look at."""
 
 from __future__ import annotations
 
@@ -20,11 +21,25 @@ USERS = {
     "bureau": "pool@bureau.demo",
     "admin": "admin@bureau.demo",
 }
-WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+WIDTHS = {
+    "desktop": (1366, 900),
+    "phone": (390, 844),
+    "tablet": (768, 1024),
+    "wide": (1920, 1080),
+}
+# Desktop and phone in both languages; tablet and wide in one language each (Chinese, whose
+# labels wrap most, on the tablet; English on the wide screen), to keep the run short.
+LAYOUTS = [
+    ("en", "desktop"),
+    ("en", "phone"),
+    ("zh", "desktop"),
+    ("zh", "phone"),
+    ("zh", "tablet"),
+    ("en", "wide"),
+]
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("lang", "width"), LAYOUTS)
 @pytest.mark.parametrize("who", list(USERS))
 def test_user_visits_every_page_of_their_nav(
     browser: Any, site_url: str, shots_dir: Path, who: str, lang: str, width: str
