@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     from market.views.assets.routes import bp as assets_bp
     from market.views.auth.routes import bp as auth_bp
     from market.views.desk.routes import bp as desk_bp
+    from market.views.documents.routes import bp as documents_bp
     from market.views.lending.routes import bp as lending_bp
     from market.views.main.routes import bp as main_bp
     from market.views.notices.routes import bp as notices_bp
@@ -49,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None, *, require_secret: bool = T
     security.init_app(app)
     bps = (
         main_bp, auth_bp, assets_bp, lending_bp, pool_bp, admin_bp, payments_bp, desk_bp,
-        notices_bp,
+        notices_bp, documents_bp,
     )
     for bp in bps:
         app.register_blueprint(bp)

@@ -131,3 +131,12 @@ class NoticeKind(enum.StrEnum):
     CLAIM_FILED = "claim_filed"  # the bureau: a bank filed a claim
     CLAIM_DECIDED = "claim_decided"  # the bank: the bureau approved or rejected its claim
     SUSPENSION = "suspension"  # the bank: the scheme suspended its compensation
+
+
+class DocumentKind(enum.StrEnum):
+    """Uploaded papers, each kept on one kind of record (its subject)."""
+
+    REGISTRATION_CERTIFICATE = "registration_certificate"  # on an IP asset
+    FINANCIAL_STATEMENT = "financial_statement"  # on an SME (organisation)
+    CLAIM_EVIDENCE = "claim_evidence"  # on a compensation claim
+    DISPOSAL_CONTRACT = "disposal_contract"  # on a recovery (the disposal of the pledged IP)

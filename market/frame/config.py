@@ -42,6 +42,14 @@ def load_config(
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "zh"],
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # Uploaded documents (docs/documents.md): the size limit and where files are kept.
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_MB", "10") or 10) * 1024 * 1024,
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(Path(instance_path) / "uploads")),
+        # An S3-compatible bucket instead of the folder (credentials: the AWS_* variables).
+        "UPLOAD_S3_BUCKET": os.environ.get("UPLOAD_S3_BUCKET", ""),
+        "UPLOAD_S3_ENDPOINT": os.environ.get("UPLOAD_S3_ENDPOINT", ""),
+        "UPLOAD_S3_REGION": os.environ.get("UPLOAD_S3_REGION", ""),
+        "UPLOAD_S3_PREFIX": os.environ.get("UPLOAD_S3_PREFIX", ""),
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         # Number of trusted proxies in front of the site (0: none; see docs/security.md).
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0") or 0),

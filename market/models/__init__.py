@@ -4,6 +4,7 @@ table. Their enums live in market.domain (states, kinds, schedule)."""
 from market.models.assets import IPAsset
 from market.models.audit import AuditEvent
 from market.models.calendar import HolidayYear
+from market.models.documents import Document
 from market.models.forecasts import ForecastJob, PlanTarget, PortfolioSnapshot
 from market.models.indexes import INDEXES
 from market.models.integrity import IdempotencyKey, LedgerReversal, PoolLock
@@ -36,6 +37,7 @@ __all__ = [
     "Claim",
     "DeskGroup",
     "DeskMonth",
+    "Document",
     "FeeTable",
     "FinancingRequest",
     "ForecastJob",

@@ -8,6 +8,7 @@ bounded so the whole file runs in well under a minute.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ from market.views.auth import forms as auth_forms
 from market.views.lending import forms as lending_forms
 from market.views.lending import loan_forms
 from market.views.payments import forms as payment_forms
-from tests.market import access_desk, access_payments, fuzzkit
+from tests.market import access_desk, access_documents, access_payments, fuzzkit
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
 from tests.market.formkeys import keyed
@@ -75,7 +76,9 @@ def any_notice(session: Session) -> int:
 class Site:
     """The fuzz world: objects in every state a route needs, and the forms its pages show."""
 
-    def __init__(self, app: Flask, client: FlaskClient, session: Session, world: World) -> None:
+    def __init__(
+        self, app: Flask, client: FlaskClient, session: Session, world: World, folder: Path
+    ) -> None:
         self.app, self.client, self.world, self.session = app, client, world, session
         self.lw: LendingWorld = lending_world(session, world)
         asset = make_asset(session, world.sme)
@@ -93,6 +96,7 @@ class Site:
             **access_desk.desk_args(session, world),
             **access_payments.arrange(session, world, asset),
             "notice_id": any_notice(session),
+            **access_documents.document_args(app, session, world, folder, self.lw.claim_id),
         }
 
     def url(self, rule: Rule) -> str:
@@ -149,8 +153,10 @@ class Site:
 
 
 @pytest.fixture()
-def site(app: Flask, client: FlaskClient, session: Session, world: World) -> Site:
-    return Site(app, client, session, world)
+def site(
+    app: Flask, client: FlaskClient, session: Session, world: World, tmp_path: Path
+) -> Site:
+    return Site(app, client, session, world, tmp_path)
 
 
 def _values(spec: fuzzkit.FormField) -> st.SearchStrategy[str]:

@@ -5,6 +5,7 @@ A new route fails `test_every_route_is_in_the_matrix` until its row is added her
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,7 +16,13 @@ from werkzeug.routing import Rule
 from market.domain.kinds import NoticeKind
 from market.models.notifications import Notification
 from market.models.orgs import User
-from tests.market import access_desk, access_lending, access_payments, access_pool
+from tests.market import (
+    access_desk,
+    access_documents,
+    access_lending,
+    access_payments,
+    access_pool,
+)
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.formkeys import keyed
@@ -91,11 +98,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     **access_pool.ACCESS,
     **access_desk.ACCESS,
     **access_payments.ACCESS,
+    **access_documents.ACCESS,
 }
 LENDING_ARGS = {"request_id", "offer_id", "loan_id", "claim_id", "suspension_id", "txn"}
 # Banks open an asset only as collateral in a request addressed to them: for these rows the
 # asset under test is put in a request of `sme` to every bank.
-COLLATERAL_ENDPOINTS = {"assets.detail", "assets.valuation_report", "assets.bank_value"}
+COLLATERAL_ENDPOINTS = {
+    "assets.detail", "assets.valuation_report", "assets.bank_value", "documents.valuation_report"
+}
 
 
 def _rule(app: Flask, endpoint: str) -> Rule:
@@ -152,10 +162,16 @@ def test_permission_matrix(
     endpoint: str,
     method: str,
     principal: str,
+    tmp_path: Path,
 ) -> None:
     more: dict[str, object] = {}
     if LENDING_ARGS & set(_rule(app, endpoint).arguments):
         more = vars(lending_world(session, world))
+    if access_documents.DOCUMENT_ARGS & set(_rule(app, endpoint).arguments):
+        more = vars(lending_world(session, world))
+        more.update(
+            access_documents.document_args(app, session, world, tmp_path, int(more["claim_id"]))
+        )
     if access_desk.DESK_ARGS & set(_rule(app, endpoint).arguments):
         more.update(access_desk.desk_args(session, world))
     asset = make_asset(session, world.sme)

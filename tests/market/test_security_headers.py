@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
@@ -11,7 +12,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from market.frame.security import content_policy
-from tests.market import access_desk, access_payments
+from tests.market import access_desk, access_documents, access_payments
 from tests.market.conftest import World, make_test_app, sign_in
 from tests.market.factories import make_asset
 from tests.market.lending_fixtures import lending_world, make_request
@@ -32,7 +33,7 @@ def _check(response_headers: dict[str, str], *, signed_in: bool, where: str) -> 
 
 
 def test_every_page_carries_the_headers_and_no_inline_code(
-    app: Flask, client: FlaskClient, session: Session, world: World
+    app: Flask, client: FlaskClient, session: Session, world: World, tmp_path: Path
 ) -> None:
     args = vars(lending_world(session, world))
     asset = make_asset(session, world.sme)
@@ -42,6 +43,7 @@ def test_every_page_carries_the_headers_and_no_inline_code(
     args |= access_payments.arrange(session, world, asset)
     notice = own_notice(session, world.sme)
     args |= {"org_id": world.sme.organisation_id, "notice_id": notice, "loan_year": 2}
+    args |= access_documents.document_args(app, session, world, tmp_path, args["claim_id"])
     rules = [
         r for r in app.url_map.iter_rules() if r.endpoint != "static" and "GET" in (r.methods or ())
     ]

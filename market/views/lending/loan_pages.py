@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from market.domain.errors import PermissionDenied, ValidationFailed
 from market.domain.interest import DayCount, PrepayMode
-from market.domain.kinds import RepaymentKind
+from market.domain.kinds import DocumentKind, RepaymentKind
 from market.domain.messages import N_
 from market.domain.states import Enrolment, LoanStatus
 from market.frame.db import get_session
@@ -19,6 +19,7 @@ from market.models.lending import FinancingRequest, Loan, Offer
 from market.models.pool import Claim, Receivable, SchemeVersion
 from market.services import claim_decision, listings, servicing
 from market.services import claims as claims_svc
+from market.services import documents as documents_svc
 from market.services import pool as pool_svc
 from market.services import recoveries as recoveries_svc
 from market.services import repayment as repayment_svc
@@ -133,6 +134,7 @@ def loan_page(
         and position.classification.is_npl
     )
     events = request_timeline(session, actor=user, request=req, loan=loan)
+    recoveries = claims_svc.recoveries_for_loan(session, loan.id)
     return render_template(
         "lending/loan_detail.html",
         loan=loan,
@@ -147,7 +149,13 @@ def loan_page(
         assets=assets,
         repayments=servicing.repayments(session, loan.id),
         claims=claims,
-        recoveries=claims_svc.recoveries_for_loan(session, loan.id),
+        recoveries=recoveries,
+        DocumentKind=DocumentKind,
+        document_counts=documents_svc.counts_on_loan(
+            session,
+            claim_ids=[c.id for c in claims if c.id is not None],
+            recovery_ids=[r.id for r in recoveries if r.id is not None],
+        ),
         reversals=recoveries_svc.reversals_for_loan(session, loan.id),
         still_owed=recoveries_svc.still_owed(session, loan),
         subsidy_paid=subsidies_svc.paid_for_loan(session, loan.id),
