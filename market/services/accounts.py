@@ -141,6 +141,22 @@ def _new_org(data: OrganisationInput, uscc: str) -> Organisation:
     )
 
 
+def _registration_checks(
+    session: Session, company: OrganisationInput, user: UserInput
+) -> tuple[str, dict[str, str]]:
+    uscc, org_errors = _validate_org(session, company)
+    errors = {("company_name" if k == "name" else k): v for k, v in org_errors.items()}
+    errors.update(_validate_user(session, user, OrgKind.SME, say_if_taken=False))
+    return uscc, errors
+
+
+def registration_errors(
+    session: Session, *, company: OrganisationInput, user: UserInput
+) -> dict[str, str]:
+    """The fields of an SME's registration that break its rules (field -> English message)."""
+    return _registration_checks(session, company, user)[1]
+
+
 def register_sme(
     session: Session, *, company: OrganisationInput, user: UserInput
 ) -> tuple[Organisation, User] | None:
@@ -155,9 +171,7 @@ def register_sme(
             N_("Only SMEs can register themselves; other organisations are set up by the bureau.")
         )
     with transaction(session):
-        uscc, org_errors = _validate_org(session, company)
-        errors = {("company_name" if k == "name" else k): v for k, v in org_errors.items()}
-        errors.update(_validate_user(session, user, OrgKind.SME, say_if_taken=False))
+        uscc, errors = _registration_checks(session, company, user)
         if errors:
             raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
         if _email_taken(session, user.email):

@@ -74,6 +74,30 @@ def offers_for(session: Session, *, actor: User, request: FinancingRequest) -> l
     return list(session.exec(query).all())
 
 
+def offer_errors(data: OfferInput, max_loan: int) -> dict[str, str]:
+    """The fields of an offer that break its rules (field -> English message); none if valid."""
+    errors: dict[str, str] = {}
+    if data.amount <= 0:
+        errors["amount"] = N_("Enter the amount offered.")
+    if not 1 <= data.rate_bp <= MAX_RATE_BP:
+        errors["rate"] = N_("The annual rate must lie between 0.01% and 24%.")
+    if not 1 <= data.term_months <= MAX_TERM_MONTHS:
+        errors["term_months"] = msg(
+            "The term is 1 to %(months)s months.", months=MAX_TERM_MONTHS
+        )
+    grade = data.rating_grade.strip().upper()
+    if not grade or len(grade) > 8:
+        errors["rating_grade"] = N_("Enter the bank's internal rating grade.")
+    override = data.override_reason.strip()
+    if data.amount > max_loan and len(override) < 10:
+        errors["override_reason"] = msg(
+            "The amount is above the %(max)s the valuations support: "
+            "write why the bank lends more.",
+            max=_yuan(max_loan),
+        )
+    return errors
+
+
 def propose_offer(session: Session, *, actor: User, request_id: int, data: OfferInput) -> Offer:
     """A bank officer proposes an offer; it reaches the SME only once an approver approves."""
     if actor.role is not Role.BANK_OFFICER:
@@ -94,25 +118,8 @@ def propose_offer(session: Session, *, actor: User, request_id: int, data: Offer
         ).first()
         if live is not None:
             raise Conflict(N_("Your bank already has a live offer on this request."))
-        errors: dict[str, str] = {}
-        if data.amount <= 0:
-            errors["amount"] = N_("Enter the amount offered.")
-        if not 1 <= data.rate_bp <= MAX_RATE_BP:
-            errors["rate"] = N_("The annual rate must lie between 0.01% and 24%.")
-        if not 1 <= data.term_months <= MAX_TERM_MONTHS:
-            errors["term_months"] = msg(
-                "The term is 1 to %(months)s months.", months=MAX_TERM_MONTHS
-            )
+        errors = offer_errors(data, request.max_loan)
         grade = data.rating_grade.strip().upper()
-        if not grade or len(grade) > 8:
-            errors["rating_grade"] = N_("Enter the bank's internal rating grade.")
-        override = data.override_reason.strip()
-        if data.amount > request.max_loan and len(override) < 10:
-            errors["override_reason"] = msg(
-                "The amount is above the %(max)s the valuations support: "
-                "write why the bank lends more.",
-                max=_yuan(request.max_loan),
-            )
         if errors:
             raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
         offer = Offer(
@@ -123,7 +130,9 @@ def propose_offer(session: Session, *, actor: User, request_id: int, data: Offer
             term_months=data.term_months,
             repayment_type=data.repayment_type,
             rating_grade=grade,
-            override_reason=override if data.amount > request.max_loan else "",
+            override_reason=(
+                data.override_reason.strip() if data.amount > request.max_loan else ""
+            ),
             conditions=data.conditions.strip(),
             relending=data.relending,
             proposed_by_id=actor.id or 0,

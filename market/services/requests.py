@@ -184,48 +184,56 @@ def borrower_profile(session: Session, borrower_id: int) -> BorrowerProfile:
     )
 
 
+def request_errors(session: Session, *, actor: User, data: RequestInput) -> dict[str, str]:
+    """The fields of an SME's request that break its rules (field -> English message)."""
+    errors: dict[str, str] = {}
+    chosen = {a.id: (a, v) for a, v in eligible_assets(session, actor=actor)}
+    ids = list(dict.fromkeys(data.asset_ids))
+    if not ids:
+        errors["asset_ids"] = N_("Choose at least one asset to pledge.")
+    elif any(i not in chosen for i in ids):
+        errors["asset_ids"] = N_(
+            "Only your own live, valued assets that are not already pledged can be chosen."
+        )
+    else:
+        lister = session.get(Organisation, actor.organisation_id)
+        assert lister is not None
+        refusals = [pledge_refusal(chosen[i][0], chosen[i][1], lister) for i in ids]
+        if any(refusals):
+            errors["asset_ids"] = " ".join(r for r in refusals if r)
+    if data.amount <= 0:
+        errors["amount"] = N_("Enter the amount you want to borrow.")
+    if data.other_collateral < 0 or (
+        data.other_collateral and data.other_collateral >= data.amount
+    ):
+        errors["other_collateral"] = N_(
+            "The part secured by other collateral must be less than the amount: "
+            "a pledge loan is at least partly backed by IP."
+        )
+    if not 1 <= data.term_months <= MAX_TERM_MONTHS:
+        errors["term_months"] = msg(
+            "The term is 1 to %(months)s months.", months=MAX_TERM_MONTHS
+        )
+    purpose = data.purpose.strip()
+    if len(purpose) < 5:
+        errors["purpose"] = N_("Say what the money is for.")
+    if data.bank_id is not None:
+        bank = session.get(Organisation, data.bank_id)
+        if bank is None or bank.kind is not OrgKind.BANK or not bank.is_active:
+            errors["bank_id"] = N_("Choose a participating bank, or all of them.")
+    return errors
+
+
 def create_request(session: Session, *, actor: User, data: RequestInput) -> FinancingRequest:
     """An SME asks for a pledge loan against one or several of its valued assets."""
     if actor.role is not Role.SME:
         raise PermissionDenied(N_("Only an SME can ask for a pledge loan."))
     with transaction(session):
-        errors: dict[str, str] = {}
-        chosen = {a.id: (a, v) for a, v in eligible_assets(session, actor=actor)}
-        ids = list(dict.fromkeys(data.asset_ids))
-        if not ids:
-            errors["asset_ids"] = N_("Choose at least one asset to pledge.")
-        elif any(i not in chosen for i in ids):
-            errors["asset_ids"] = N_(
-                "Only your own live, valued assets that are not already pledged can be chosen."
-            )
-        else:
-            lister = session.get(Organisation, actor.organisation_id)
-            assert lister is not None
-            refusals = [pledge_refusal(chosen[i][0], chosen[i][1], lister) for i in ids]
-            if any(refusals):
-                errors["asset_ids"] = " ".join(r for r in refusals if r)
-        if data.amount <= 0:
-            errors["amount"] = N_("Enter the amount you want to borrow.")
-        if data.other_collateral < 0 or (
-            data.other_collateral and data.other_collateral >= data.amount
-        ):
-            errors["other_collateral"] = N_(
-                "The part secured by other collateral must be less than the amount: "
-                "a pledge loan is at least partly backed by IP."
-            )
-        if not 1 <= data.term_months <= MAX_TERM_MONTHS:
-            errors["term_months"] = msg(
-                "The term is 1 to %(months)s months.", months=MAX_TERM_MONTHS
-            )
-        purpose = data.purpose.strip()
-        if len(purpose) < 5:
-            errors["purpose"] = N_("Say what the money is for.")
-        if data.bank_id is not None:
-            bank = session.get(Organisation, data.bank_id)
-            if bank is None or bank.kind is not OrgKind.BANK or not bank.is_active:
-                errors["bank_id"] = N_("Choose a participating bank, or all of them.")
+        errors = request_errors(session, actor=actor, data=data)
         if errors:
             raise ValidationFailed(N_("Please correct the marked fields."), errors=errors)
+        chosen = {a.id: (a, v) for a, v in eligible_assets(session, actor=actor)}
+        ids = list(dict.fromkeys(data.asset_ids))
         max_loan = sum(chosen[i][1].max_loan for i in ids)
         row = FinancingRequest(
             borrower_id=actor.organisation_id,
@@ -233,7 +241,7 @@ def create_request(session: Session, *, actor: User, data: RequestInput) -> Fina
             bank_id=data.bank_id,
             amount=data.amount,
             term_months=data.term_months,
-            purpose=purpose,
+            purpose=data.purpose.strip(),
             wants_insurance=data.wants_insurance,
             other_collateral=data.other_collateral,
             max_loan=max_loan,

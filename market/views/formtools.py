@@ -139,6 +139,18 @@ def apply_errors(form: FlaskForm, errors: dict[str, str]) -> list[str]:
     return leftovers
 
 
+def add_check_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Put a service's check errors on the fields whose own checks passed, so a form the
+    form's checks refused still shows every wrong field after the first submit."""
+    quiet = {
+        name: message
+        for name, message in errors.items()
+        if (field := getattr(form, name.replace("facts.", "fact_"), None)) is not None
+        and not field.errors
+    }
+    apply_errors(form, quiet)
+
+
 def not_blank(form: FlaskForm, field: Field) -> None:
     """Reject whitespace-only text."""
     if field.data is not None and not str(field.data).strip():

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,28 +37,42 @@ if not CHROMIUM.exists():
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo site (migrated, seeded) served by werkzeug in a thread; its base URL."""
-    from werkzeug.serving import make_server
-
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the demo (migrated, seeded), built once; sites serve copies."""
     from market import create_app
     from market.frame import migrate
     from market.frame.db import get_bind, get_session
     from market.frame.seeding import seed_demo
 
-    folder = tmp_path_factory.mktemp("site")
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SECRET_KEY": "browser-test-secret",
-            "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    app = create_app(site_config(path))
     with app.app_context():
         migrate.upgrade(get_bind())
         seed_demo(get_session())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return path
+
+
+def site_config(path: Path) -> dict[str, Any]:
+    """The app's configuration for a site on the SQLite file `path`."""
+    return {
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "browser-test-secret",
+        "DATABASE_URL": f"sqlite:///{path}",
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+@contextmanager
+def serve_copy(demo: Path, folder: Path) -> Iterator[str]:
+    """A copy of the demo database served by werkzeug in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    from market import create_app
+
+    path = folder / "site.db"
+    with closing(sqlite3.connect(demo)) as src, closing(sqlite3.connect(path)) as dst:
+        src.backup(dst)  # the demo runs in WAL mode: a file copy could miss pages
+    server = make_server("127.0.0.1", 0, create_app(site_config(path)), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -64,6 +80,20 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo site the page visits share (they change nothing); its base URL."""
+    with serve_copy(demo_db, tmp_path_factory.mktemp("site")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_site(demo_db: Path, tmp_path: Path) -> Iterator[str]:
+    """A site of its own on a fresh copy of the demo, for a journey that changes data."""
+    with serve_copy(demo_db, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -90,3 +90,38 @@ def nav_paths(page: Any) -> list[str]:
         if path not in seen:
             seen.append(path)
     return seen
+
+
+PASSWORD = "demo-pass-2026"  # seeds/demo/users.json
+
+
+class Tab:
+    """One signed-in user's page in a browser context of its own, noting console errors."""
+
+    def __init__(self, browser: Any, site_url: str, lang: str, size: tuple[int, int]) -> None:
+        self.site_url = site_url
+        self.context = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, locale=lang
+        )
+        self.context.add_cookies([{"name": "lang", "value": lang, "url": site_url}])
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.page.on("dialog", lambda d: d.accept())  # data-confirm asks before some posts
+        self.errors: list[str] = []
+        self.page.on(
+            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
+        )
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def sign_in(self, email: str) -> None:
+        """Sign in through the login form."""
+        self.page.goto(f"{self.site_url}/login")
+        self.page.fill("input[name=email]", email)
+        self.page.fill("input[name=password]", PASSWORD)
+        with self.page.expect_navigation():
+            self.page.click("main form [type=submit]")
+        assert "/login" not in self.page.url, f"{email} could not sign in"
+
+    def close(self) -> None:
+        """Close the context (and its page)."""
+        self.context.close()

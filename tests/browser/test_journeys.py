@@ -1,7 +1,8 @@
 """Each demo user signs in and visits every page of their navigation (and the first request,
 loan, asset, valuation report and pool tab those pages link to), in English and Chinese, at a
-desktop (1366 px) and a phone (390 px) width: no console error, no page wider than the
-viewport, and a screenshot of each page for a person to look at."""
+desktop (1366 px) and a phone (390 px) width, and at a tablet (768 px, Chinese) and a wide
+screen (1920 px, English): no console error, no page wider than the viewport, and a screenshot
+of each page for a person to look at."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import slug
-from tests.browser.pages import detail_paths, nav_paths, overflow
+from tests.browser.pages import Tab, detail_paths, nav_paths, overflow
 
-PASSWORD = "demo-pass-2026"  # seeds/demo/users.json
 USERS = {
     "sme": "owner@lumina.demo",
     "officer": "officer@pearlbank.demo",
@@ -21,32 +21,36 @@ USERS = {
     "bureau": "pool@bureau.demo",
     "admin": "admin@bureau.demo",
 }
-WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
+WIDTHS = {
+    "desktop": (1366, 900),
+    "phone": (390, 844),
+    "tablet": (768, 1024),
+    "wide": (1920, 1080),
+}
+# Desktop and phone in both languages; tablet and wide in one language each (Chinese, whose
+# labels wrap most, on the tablet; English on the wide screen), to keep the run short.
+LAYOUTS = [
+    ("en", "desktop"),
+    ("en", "phone"),
+    ("zh", "desktop"),
+    ("zh", "phone"),
+    ("zh", "tablet"),
+    ("en", "wide"),
+]
 
 
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("lang", "width"), LAYOUTS)
 @pytest.mark.parametrize("who", list(USERS))
 def test_user_visits_every_page_of_their_nav(
     browser: Any, site_url: str, shots_dir: Path, who: str, lang: str, width: str
 ) -> None:
     w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, locale=lang)
-    context.add_cookies([{"name": "lang", "value": lang, "url": site_url}])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab = Tab(browser, site_url, lang, (w, h))
+    page, errors = tab.page, tab.errors
     prefix = shots_dir / f"{who}-{lang}-{width}"
     problems: list[str] = []
     try:
-        page.goto(f"{site_url}/login")
-        page.fill("input[name=email]", USERS[who])
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("main form [type=submit]")
-        assert "/login" not in page.url, f"{who} could not sign in"
+        tab.sign_in(USERS[who])
         paths = nav_paths(page)
         assert paths, f"{who} has no navigation links"
         details: dict[int, str] = {}
@@ -60,7 +64,7 @@ def test_user_visits_every_page_of_their_nav(
                 problems += visit(page, site_url, path, errors, prefix)
                 detail_paths(page, details)
     finally:
-        context.close()
+        tab.close()
     assert not problems, f"{who} ({lang}, {w} px):\n" + "\n".join(problems)
 
 

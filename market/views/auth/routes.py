@@ -26,7 +26,7 @@ from market.views.auth.throttle import (
     reset_limit,
 )
 from market.views.authz import actor, signed_in
-from market.views.formtools import apply_errors
+from market.views.formtools import add_check_errors, apply_errors
 
 bp = Blueprint("auth", __name__)
 
@@ -83,21 +83,7 @@ def register() -> ResponseReturnValue:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        company = accounts.OrganisationInput(
-            kind=OrgKind.SME,
-            name=form.company_name.data,
-            uscc=form.uscc.data,
-            industry=form.industry.data,
-            size=CompanySize(form.size.data),
-            region=form.region.data,
-            high_tech=bool(form.high_tech.data),
-            contact_name=form.contact_name.data,
-            contact_phone=form.contact_phone.data,
-            contact_email=form.email.data,
-        )
-        person = accounts.UserInput(
-            email=form.email.data, name=form.name.data, password=form.password.data, role=Role.SME
-        )
+        company, person = _registration(form)
         session = get_session()
         try:
             created = accounts.register_sme(session, company=company, user=person)
@@ -112,7 +98,36 @@ def register() -> ResponseReturnValue:
                 else:
                     mail.send_confirmation(session, created[1])
             return render_template("auth/check_email.html", email=person.email)
+    elif form.is_submitted():  # the service's checks too, so every field shows its error now
+        company, person = _registration(form)
+        add_check_errors(
+            form, accounts.registration_errors(get_session(), company=company, user=person)
+        )
     return render_template("auth/register.html", form=form)
+
+
+def _registration(form: RegisterForm) -> tuple[accounts.OrganisationInput, accounts.UserInput]:
+    """The service's inputs from the registration form (empty where a field did not parse)."""
+    size = form.size.data
+    company = accounts.OrganisationInput(
+        kind=OrgKind.SME,
+        name=form.company_name.data or "",
+        uscc=form.uscc.data or "",
+        industry=form.industry.data,
+        size=CompanySize(size) if size in set(CompanySize) else None,
+        region=form.region.data or "",
+        high_tech=bool(form.high_tech.data),
+        contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+        contact_email=form.email.data or "",
+    )
+    person = accounts.UserInput(
+        email=form.email.data or "",
+        name=form.name.data or "",
+        password=form.password.data or "",
+        role=Role.SME,
+    )
+    return company, person
 
 
 @bp.route("/confirm/<token>")

@@ -89,14 +89,14 @@ class RequestForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Send the request"))
 
     def to_input(self) -> RequestInput:
-        """The service input from the cleaned data."""
+        """The service input from the cleaned data (empty where a field did not parse)."""
         return RequestInput(
             asset_ids=list(self.asset_ids.data or []),
             amount=self.amount.data or 0,
             term_months=self.term_months.data or 0,
             purpose=self.purpose.data or "",
             wants_insurance=bool(self.wants_insurance.data),
-            bank_id=int(self.bank_id.data) if self.bank_id.data else None,
+            bank_id=int(bank) if (bank := str(self.bank_id.data or "")).isdigit() else None,
             other_collateral=self.other_collateral.data or 0,
         )
 
@@ -136,12 +136,14 @@ class OfferForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Propose the offer"))
 
     def to_input(self) -> OfferInput:
-        """The service input from the cleaned data."""
+        """The service input from the cleaned data (empty where a field did not parse)."""
         return OfferInput(
             amount=self.amount.data or 0,
             rate_bp=self.rate.data or 0,
             term_months=self.term_months.data or 0,
-            repayment_type=RepaymentType(self.repayment_type.data),
+            repayment_type=RepaymentType(kind)
+            if (kind := self.repayment_type.data) in set(RepaymentType)
+            else RepaymentType.EQUAL_INSTALMENT,  # only when the form is refused anyway
             rating_grade=self.rating_grade.data or "",
             override_reason=self.override_reason.data or "",
             conditions=self.conditions.data or "",

@@ -26,7 +26,7 @@ from market.services.timeline import request_timeline
 from market.text.labels import LABELS
 from market.text.reference import INDUSTRY_LABELS, KIND_LABELS, REGIONS, SIZE_LABELS
 from market.views.authz import actor, roles_required
-from market.views.formtools import apply_errors, opts
+from market.views.formtools import add_check_errors, apply_errors, opts
 from market.views.lending import lists
 from market.views.lending.blueprint import (
     BANKERS,
@@ -135,7 +135,9 @@ def new_request() -> ResponseReturnValue:
         else:
             flash(_("Your request is sent to the banks."), "success")
             return redirect(url_for("lending.request_detail", request_id=row.id))
-    elif form.is_submitted():
+    elif form.is_submitted():  # the service's checks too, so every field shows its error now
+        checks = request_svc.request_errors(session, actor=user, data=form.to_input())
+        add_check_errors(form, checks)
         status = 422
     elif request.args.get("asset", type=int):
         form.asset_ids.data = [request.args.get("asset", type=int)]
@@ -247,7 +249,7 @@ def propose_offer(request_id: int) -> ResponseReturnValue:
     """A bank officer proposes an offer (an approver must approve it)."""
     session = get_session()
     user = actor()
-    request_svc.get_request_for(session, actor=user, request_id=request_id)
+    req = request_svc.get_request_for(session, actor=user, request_id=request_id)
     form = OfferForm()
     if form.validate_on_submit():
         try:
@@ -264,6 +266,8 @@ def propose_offer(request_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("lending.request_detail", request_id=request_id))
+    elif form.is_submitted():  # the service's checks too, so every field shows its error now
+        add_check_errors(form, offer_svc.offer_errors(form.to_input(), req.max_loan))
     return _request_page(request_id, offer_form=form, status=422)
 
 
