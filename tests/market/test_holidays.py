@@ -22,6 +22,7 @@ from market.services import claim_decision, holiday_calendar
 from market.services.holiday_calendar import CalendarMissing, add_working_days_known
 from riskpool.presets import preset_data
 from tests.market.conftest import World, sign_in
+from tests.market.formkeys import keyed
 from tests.market.lending_fixtures import make_loan, set_day, setup_pool
 
 TEST_2027 = {"holidays_text": "2027-01-01", "makeup_text": "",
@@ -130,3 +131,24 @@ def test_the_holidays_page_in_both_languages(
     zh = client.get("/admin/holidays", headers={"Accept-Language": "zh-CN"})
     text = zh.get_data(as_text=True)
     assert "法定节假日" in text and "调休上班" in text
+
+
+def test_a_refused_claim_is_explained_on_the_loan_page_keeping_the_note(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    """Issue 16: a refused action explains itself on the page the user was on, keeping what
+    was typed (here the 2027 calendar is missing, so the Weihai deadline cannot be counted)."""
+    setup_pool(session, world, document=preset_data("weihai"))
+    loan = make_loan(session, world)
+    set_day(session, date(2026, 12, 21))
+    sign_in(client, world.users["bank_officer"])
+    response = client.post(
+        f"/loans/{loan.id}/claim",
+        data=keyed({"note": "Borrower stopped paying in October",
+                    "loss_confirmed_on": "2026-12-21"}),
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "2027" in html and "Borrower stopped paying in October" in html
+    assert "File a compensation claim" in html  # the loan page, not a bare error page
+    assert session.exec(select(func.count()).select_from(Claim)).one() == 0

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, func, select
 
-from market.domain.errors import PermissionDenied, ValidationFailed
+from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from market.domain.interest import DayCount, PrepayMode
 from market.domain.kinds import DocumentKind, RepaymentKind
 from market.domain.messages import N_
@@ -42,7 +42,6 @@ from market.views.lending.blueprint import (
     RECEIVABLE_VIEWERS,
     VIEWERS,
     bp,
-    flash_failure,
     flash_form_errors,
     is_banker,
     orgs_by_id,
@@ -91,6 +90,7 @@ def loan_page(
     repayment_form: RepaymentForm | None = None,
     recovery_form: RecoveryForm | None = None,
     disburse_form: DisburseForm | None = None,
+    claim_form: ClaimForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The loan's page for the borrower, the lending bank and supervisors."""
@@ -169,7 +169,7 @@ def loan_page(
         can_claim=can_claim,
         repayment_form=repayment_form or RepaymentForm(formdata=None),
         recovery_form=recovery_form or RecoveryForm(formdata=None),
-        claim_form=ClaimForm(formdata=None),
+        claim_form=claim_form or ClaimForm(formdata=None),
         orgs=orgs_by_id(session, [loan.borrower_id, loan.bank_id]),
         partners=orgs_by_id(
             session, [int(v) for v in (version.partners.values() if version else []) if v]
@@ -272,19 +272,21 @@ def file_claim(loan_id: int) -> ResponseReturnValue:
     form = ClaimForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-    else:
-        try:
-            claim_decision.file_claim(
-                get_session(),
-                actor=actor(),
-                loan_id=loan_id,
-                note=form.note.data or "",
-                loss_confirmed_on=form.loss_confirmed_on.data,
-            )
-        except ValidationFailed as exc:
-            flash_failure(exc)
-        else:
-            flash(_("The claim is filed; the bureau will decide on it."), "success")
+        return loan_page(loan_id, claim_form=form, status=422)
+    try:
+        claim_decision.file_claim(
+            get_session(),
+            actor=actor(),
+            loan_id=loan_id,
+            note=form.note.data or "",
+            loss_confirmed_on=form.loss_confirmed_on.data,
+        )
+    except (ValidationFailed, Conflict) as exc:
+        # Refused on the loan page itself, keeping the note the officer typed.
+        get_session().rollback()
+        flash(_(exc.message), "error")
+        return loan_page(loan_id, claim_form=form, status=exc.status)
+    flash(_("The claim is filed; the bureau will decide on it."), "success")
     return redirect(url_for("lending.loan_detail", loan_id=loan_id))
 
 
