@@ -20,6 +20,7 @@ from market.services.notifications import UNREAD_CAP, unread_count
 from market.text.audit_details import DetailLine, Formats, detail_lines
 from market.text.enrolment_text import localise_reason
 from market.text.fact_text import fact_lines
+from market.text.split_text import localise_split_note
 from market.text.stored_text import shown
 
 
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["enrolment_reason"] = localise_reason
+    app.jinja_env.filters["split_note"] = localise_split_note
     app.jinja_env.filters["shown"] = shown
     app.jinja_env.filters["details"] = audit_details
     app.jinja_env.filters["fact_lines"] = indicator_facts

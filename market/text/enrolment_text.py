@@ -12,7 +12,8 @@ import re
 from market.domain.messages import N_, msg
 from market.domain.money import format_fen
 
-_CNY = r"([\d,]+\.\d{2}) CNY"
+CNY_PATTERN = r"([\d,]+\.\d{2}) CNY"  # riskpool.money.format_cny
+_CNY = CNY_PATTERN
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"^the loan principal must be positive$"),
@@ -66,7 +67,8 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def _fen(amount: str) -> str:
+def cny_to_fen_text(amount: str) -> str:
+    """An amount as riskpool writes it ('1,234.56') in the site's money format."""
     whole, cents = amount.replace(",", "").split(".")
     return format_fen(int(whole) * 100 + int(cents))
 
@@ -82,6 +84,6 @@ def localise_reason(reason: str) -> str:
         if "%(k)s" in template:
             values["k"] = groups.pop(0)
         for name, amount in zip("ab", groups, strict=False):
-            values[name] = _fen(amount)
+            values[name] = cny_to_fen_text(amount)
         return msg(template, **values)
     return reason

@@ -20,6 +20,7 @@ from market.services import claim_decision, four_eyes
 from market.services.claim_plan import ApprovalPlan, CompensationSuspended, preview_approval
 from market.services.previews import StalePreview
 from market.text.pool_labels import party_label
+from market.text.split_text import localise_split_note
 from market.views.authz import actor, roles_required
 from market.views.formtools import apply_errors
 from market.views.once import once
@@ -37,7 +38,7 @@ def approval_preview(plan: ApprovalPlan, claim: Claim) -> Preview:
     loan = session.get(Loan, claim.loan_id)
     second = four_eyes.needs_second(session, plan.pool_share)
     recommender = session.get(User, claim.recommended_by_id) if claim.recommended_by_id else None
-    warnings = list(plan.notes)
+    warnings = [localise_split_note(n) for n in plan.notes]
     can_confirm = True
     label = _("Approve and pay %(amount)s from the pool", amount=format_fen(plan.pool_share))
     if second and recommender is None:
