@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
 from market.domain.errors import Conflict, PermissionDenied, ValidationFailed
@@ -9,6 +11,7 @@ from market.domain.kinds import Role
 from market.domain.messages import N_
 from market.domain.states import AssetStatus
 from market.frame.db import transaction
+from market.models.audit import AuditEvent
 from market.models.orgs import User
 from market.models.valuations import AssetValuation, BankValuation
 from market.services import audit
@@ -110,3 +113,18 @@ def bank_values(session: Session, *, asset_id: int, bank_id: int | None) -> list
     if bank_id is not None:
         query = query.where(BankValuation.bank_id == bank_id)
     return list(session.exec(query.order_by(col(BankValuation.id).desc())).all())
+
+
+def bank_value_days(session: Session, rows: list[BankValuation]) -> dict[int, date]:
+    """The business date on which each bank value was recorded (from its audit event)."""
+    ids = [r.id for r in rows if r.id is not None]
+    if not ids:
+        return {}
+    query = select(AuditEvent).where(
+        AuditEvent.action == "valuation.bank_adjust", col(AuditEvent.object_id).in_(ids)
+    )
+    return {
+        e.object_id: e.business_on
+        for e in session.exec(query).all()
+        if e.object_id is not None and e.business_on is not None
+    }

@@ -23,6 +23,7 @@ from market.models.pool import BankSuspension, LedgerEntry
 from market.services import claim_decision, pool
 from market.services.clock import business_date
 from market.services.requests import decline_request
+from market.services.valuations import record_bank_value
 from market.text.stored_text import shown
 from tests.market.conftest import World, sign_in
 from tests.market.factories import make_asset
@@ -255,3 +256,19 @@ def test_a_decline_shows_its_business_date(
     page = client.get(f"/financing/{request.id}", headers=EN).get_data(as_text=True)
     declines = page.split('class="plain declines"')[1].split("</ul>")[0]
     assert '<time datetime="2026-01-05"' in declines and ">Jan 5, 2026</time>" in declines
+
+
+def test_a_bank_value_shows_the_business_date_it_was_recorded_on(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    setup_pool(session, world)  # business date Mon 5 Jan 2026; the wall clock is another day
+    asset = make_asset(session, world.sme)
+    make_request(session, world, assets=[asset])
+    record_bank_value(
+        session, actor=world.users["bank_officer"], asset_id=asset.id or 0,
+        adjusted_value=1_500_000_00, reason="Narrower market than modelled",
+    )
+    sign_in(client, world.sme)
+    page = client.get(f"/assets/{asset.id}/valuation", headers=EN).get_data(as_text=True)
+    section = page.split('id="bank-values"')[1].split("</table>")[0]
+    assert '<time datetime="2026-01-05"' in section and ">Jan 5, 2026</time>" in section

@@ -205,6 +205,7 @@ def _report_page(
         stale_tax=company_profile.tax_change(chosen, owner),
         r=localise(chosen.result, select_locale()) if chosen else None, history=rows,
         bank_values=adjusted, banks=banks, people=people,
+        recorded_on=valuation_svc.bank_value_days(session, adjusted),
         model_values={row.id: row for row in rows},
         bank_form=(bank_form or BankValueForm(formdata=None)) if banker and rows else None,
         **_labels(),
